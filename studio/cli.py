@@ -1,0 +1,123 @@
+"""The `studio` command: init, run, create-user, create-token."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from studio.config import ConfigError, load_settings, resolve_secret_key
+from studio.store import AlreadyExists, Database, InvalidValue, migrate
+from studio.store.models import ROLES
+
+
+def _db() -> Database:
+    settings = load_settings()
+    settings.instance.mkdir(parents=True, exist_ok=True)
+    return Database(settings.resolved_database_url)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group()
+def main() -> None:
+    """Studio: dashboards and data stories for public authorities."""
+
+
+@main.command()
+def init() -> None:
+    """Create the instance folder and database, and a first admin account."""
+    from studio import accounts
+    from studio.store import users as repo
+
+    try:
+        settings = load_settings()
+        settings.instance.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        resolve_secret_key(settings)
+    except ConfigError as exc:
+        _fail(str(exc))
+    db = _db()
+    applied = migrate(db)
+    click.echo(f"Instance: {settings.instance.resolve()}")
+    click.echo(f"Database ready ({len(applied)} migration(s) applied).")
+    with db.session() as s:
+        if repo.count_users(s, "admin"):
+            click.echo("An admin account already exists.")
+            return
+        email = os.environ.get("STUDIO_ADMIN_EMAIL", "admin@studio.local")
+        password = os.environ.get("STUDIO_ADMIN_PASSWORD") or None
+        try:
+            user, generated = accounts.create_account(s, email, "admin", password=password,
+                                                      name="Admin")
+        except (InvalidValue, ValueError) as exc:
+            _fail(f"cannot create the admin account: {exc}")
+        click.echo(f"Admin account: {user.email}")
+        if generated:
+            click.echo(f"Admin password (shown once, keep it safe): {generated}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+@click.option("--debug", is_flag=True, help="Reload on code changes (development only).")
+def run(host: str, port: int, debug: bool) -> None:
+    """Serve Studio (development server; use gunicorn `app:server` in production)."""
+    from studio import create_app
+
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        _fail(str(exc))
+    click.echo(f"Studio is running on http://{host}:{port}")
+    app.run(host=host, port=port, debug=debug)
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True)
+@click.option("--group", "groups", multiple=True, help="A group to add the user to (repeatable).")
+@click.option("--name", default="")
+def create_user(email: str, role: str, groups: tuple[str, ...], name: str) -> None:
+    """Create a user; the password is read from standard input, or generated and printed."""
+    from studio import accounts
+    from studio.security.passwords import WeakPassword
+
+    password = None
+    if not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n") or None
+    try:
+        with _db().session() as s:
+            user, generated = accounts.create_account(s, email, role, groups, password, name)
+            click.echo(f"Created {user.role} {user.email}")
+            if generated:
+                click.echo(f"Password (shown once): {generated}")
+    except AlreadyExists:
+        _fail(f"a user with e-mail {email} already exists.")
+    except WeakPassword as exc:
+        _fail(str(exc))
+    except InvalidValue as exc:
+        _fail(str(exc))
+
+
+@main.command("create-token")
+@click.option("--email", required=True)
+@click.option("--label", default="")
+def create_token(email: str, label: str) -> None:
+    """Print a new personal API token for a user (shown once)."""
+    from studio import accounts
+    from studio.store import users as repo
+
+    with _db().session() as s:
+        user = repo.find_user_by_email(s, email)
+        if user is None:
+            _fail(f"no user with e-mail {email}.")
+        click.echo(accounts.issue_token(s, user, label))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Settings: defaults, overridden by `STUDIO_*` environment variables, then by a config dict."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(Exception):
+    """A setting is missing or unsafe; the message says which and what to do."""
+
+
+PLACEHOLDER_SECRETS = {
+    "changeme",
+    "change-me",
+    "secret",
+    "secret-key",
+    "secretkey",
+    "dev",
+    "development",
+    "password",
+    "test",
+    "please-change-me",
+    "your-secret-key",
+    "insecure",
+}
+MIN_SECRET_LENGTH = 32
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Studio reads from its environment, with safe defaults."""
+
+    instance: Path = Path("instance")
+    database_url: str = ""
+    secret_key: str = ""
+    redis_url: str = ""
+    default_locale: str = "fr"
+    max_upload_mb: int = 200
+    tile_url: str = ""
+    tile_attribution: str = ""
+    boundaries: str = ""
+    https: bool = False
+    proxy_fix: bool = False
+    login_max_per_account: int = 5
+    login_max_per_address: int = 30
+    login_window_seconds: int = 900
+    testing: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def data_dir(self) -> Path:
+        """Folder holding datasets' Parquet files."""
+        return self.instance / "data"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The metadata database URL: the configured one, or SQLite in the instance folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.instance / 'studio.db').resolve()}"
+
+
+ENV_NAMES = {
+    "instance": "STUDIO_INSTANCE",
+    "database_url": "STUDIO_DATABASE_URL",
+    "secret_key": "STUDIO_SECRET_KEY",
+    "redis_url": "STUDIO_REDIS_URL",
+    "default_locale": "STUDIO_DEFAULT_LOCALE",
+    "max_upload_mb": "STUDIO_MAX_UPLOAD_MB",
+    "tile_url": "STUDIO_TILE_URL",
+    "tile_attribution": "STUDIO_TILE_ATTRIBUTION",
+    "boundaries": "STUDIO_BOUNDARIES",
+    "https": "STUDIO_HTTPS",
+    "proxy_fix": "STUDIO_PROXY_FIX",
+    "login_max_per_account": "STUDIO_LOGIN_MAX_PER_ACCOUNT",
+    "login_max_per_address": "STUDIO_LOGIN_MAX_PER_ADDRESS",
+    "login_window_seconds": "STUDIO_LOGIN_WINDOW_SECONDS",
+}
+
+
+def _coerce(name: str, raw: Any, default: Any) -> Any:
+    if isinstance(default, bool):
+        if isinstance(raw, bool):
+            return raw
+        return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{ENV_NAMES.get(name, name)} must be a whole number, not {raw!r}") from exc
+    if isinstance(default, Path):
+        return Path(raw)
+    return raw
+
+
+def load_settings(config: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Settings from defaults, then the environment, then `config` (used by tests)."""
+    env = os.environ if environ is None else environ
+    base = Settings()
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        if f.name == "extra":
+            continue
+        default = getattr(base, f.name)
+        env_name = ENV_NAMES.get(f.name)
+        if env_name and env.get(env_name, "") != "":
+            values[f.name] = _coerce(f.name, env[env_name], default)
+    extra: dict[str, Any] = {}
+    for key, value in (config or {}).items():
+        if key in {f.name for f in fields(Settings)}:
+            values[key] = _coerce(key, value, getattr(base, key))
+        else:
+            extra[key] = value
+    settings = replace(base, **values, extra=extra)
+    if settings.default_locale not in ("fr", "en"):
+        raise ConfigError("STUDIO_DEFAULT_LOCALE must be 'fr' or 'en'.")
+    return settings
+
+
+def check_secret_key(key: str) -> None:
+    """Raise ConfigError when an explicitly configured key is short or a known placeholder."""
+    if key.strip().lower() in PLACEHOLDER_SECRETS:
+        raise ConfigError(
+            "STUDIO_SECRET_KEY is a well-known placeholder. Set it to a random value of at least "
+            f"{MIN_SECRET_LENGTH} characters (for example the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`), or unset it to let "
+            "Studio generate one in the instance folder."
+        )
+    if len(key) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"STUDIO_SECRET_KEY is too short ({len(key)} characters; at least {MIN_SECRET_LENGTH} "
+            "are needed). Use a long random value, or unset it to let Studio generate one."
+        )
+
+
+def resolve_secret_key(settings: Settings) -> str:
+    """The configured key (checked), or the instance's generated key (created 0600 if missing)."""
+    if settings.secret_key:
+        check_secret_key(settings.secret_key)
+        return settings.secret_key
+    path = settings.instance / "secret_key"
+    if path.exists():
+        key = path.read_text(encoding="utf-8").strip()
+        if len(key) >= MIN_SECRET_LENGTH:
+            return key
+    settings.instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(key)
+    os.chmod(path, 0o600)
+    return key

@@ -1,0 +1,127 @@
+"""Plain Flask views outside Dash: sign-in, sign-out, and locally served vendor CSS.
+
+The sign-in page is server-rendered so that nothing of the Dash app (layout, callbacks)
+is served before a user has signed in.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from pathlib import Path
+
+import flask_bootstrap
+from flask import (
+    Blueprint,
+    abort,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
+from flask_login import login_user, logout_user
+from werkzeug.wrappers import Response
+
+from studio import accounts, runtime
+from studio.i18n import normalise_locale, t
+from studio.security.guard import safe_next
+from studio.store import audit
+
+bp = Blueprint("studio_web", __name__)
+VENDOR_CSS = Path(flask_bootstrap.__file__).parent / "static" / "bootstrap5" / "css"
+
+
+def _csrf_token() -> str:
+    token = session.get("csrf_token")
+    if not token:
+        token = session["csrf_token"] = secrets.token_urlsafe(32)
+    return token
+
+
+def _csrf_ok(sent: str | None) -> bool:
+    expected = session.get("csrf_token")
+    return bool(expected and sent and hmac.compare_digest(expected, sent))
+
+
+def _render_login(status: int = 200, error: str = "", email: str = "", notice: str = "") -> Response:
+    locale = runtime.locale()
+    next_url = safe_next(request.values.get("next"))
+    html = render_template(
+        "login.html",
+        locale=locale,
+        t=lambda key, **kw: t(key, locale, **kw),
+        csrf_token=_csrf_token(),
+        next_url="" if next_url == "/" else next_url,
+        error=error,
+        notice=notice,
+        email=email,
+    )
+    return Response(html, status=status, mimetype="text/html")
+
+
+@bp.get("/login")
+def login_form() -> Response:
+    """The sign-in form (language chosen with ?lang=fr|en before signing in)."""
+    if request.args.get("lang"):
+        session["locale"] = normalise_locale(request.args["lang"])
+    if runtime.actor().is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    notice = t("login.signed_out", runtime.locale()) if request.args.get("out") else ""
+    return _render_login(notice=notice)
+
+
+@bp.post("/login")
+def login() -> Response:
+    """Check credentials, with per-account and per-address rate limits."""
+    locale = runtime.locale()
+    email = (request.form.get("email") or "").strip()[:254]
+    password = request.form.get("password") or ""
+    if not _csrf_ok(request.form.get("csrf_token")):
+        return _render_login(400, t("login.expired_form", locale), email)
+    limiter = runtime.service("login_limiter")
+    address = runtime.client_address()
+    if limiter.blocked(email, address):
+        minutes = max(1, limiter.window // 60)
+        return _render_login(429, t("login.rate_limited", locale, minutes=minutes), email)
+    with runtime.db().session() as s:
+        user = accounts.authenticate(s, email, password)
+        if user is None:
+            limiter.failed(email, address)
+            audit.record(s, None, "login_failed", "user", "", {"email": email}, address)
+            return _render_login(401, t("login.invalid", locale), email)
+        actor = accounts.actor_of(user)
+        audit.record(s, actor, "login", "user", user.id, {}, address)
+    limiter.succeeded(email)
+    next_url = safe_next(request.form.get("next"))
+    session.clear()
+    login_user(actor)
+    session["csrf_token"] = secrets.token_urlsafe(32)
+    return redirect(next_url)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """Sign out (needs the session's CSRF token)."""
+    if runtime.actor().is_authenticated and not _csrf_ok(request.form.get("csrf_token")):
+        abort(400)
+    logout_user()
+    session.clear()
+    return redirect(url_for("studio_web.login_form", out=1))
+
+
+@bp.get("/vendor/<path:filename>")
+def vendor(filename: str) -> Response:
+    """Bootstrap's CSS, served from the installed bootstrap-flask package (no CDN)."""
+    if filename not in {"bootstrap.min.css", "bootstrap.min.css.map"}:
+        abort(404)
+    response = send_from_directory(VENDOR_CSS, filename, max_age=86400)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """Liveness probe for load balancers."""
+    return Response('{"status": "ok"}', mimetype="application/json")

@@ -1,0 +1,51 @@
+"""Accessors for the running app's services, for pages and API views (the glue layers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+from flask_login import current_user
+
+from studio.config import Settings
+from studio.i18n import best_locale, normalise_locale
+from studio.store.db import Database
+
+
+def settings() -> Settings:
+    """The running app's settings."""
+    return current_app.extensions["studio"]["settings"]
+
+
+def db() -> Database:
+    """The running app's metadata database."""
+    return current_app.extensions["studio"]["db"]
+
+
+def service(name: str) -> Any:
+    """Another named service (query cache, rate limiter…)."""
+    return current_app.extensions["studio"][name]
+
+
+def actor() -> Any:
+    """The actor of the current request (an Actor or an AnonymousActor)."""
+    return current_user._get_current_object()
+
+
+def locale() -> str:
+    """The interface language of the current request."""
+    user = current_user
+    if getattr(user, "is_authenticated", False):
+        return normalise_locale(user.locale)
+    from flask import session
+
+    chosen = session.get("locale")
+    if chosen:
+        return normalise_locale(chosen)
+    langs = [lang for lang, _q in request.accept_languages] if request else []
+    return best_locale(langs, settings().default_locale)
+
+
+def client_address() -> str:
+    """The client's address (behind a trusted proxy when STUDIO_PROXY_FIX is on)."""
+    return request.remote_addr or "unknown"

@@ -1,0 +1,81 @@
+"""The one permission function: may this actor do this action on this object?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ACTIONS = ("view", "create", "edit", "publish", "share", "manage")
+
+ROLE_RANK = {"anonymous": 0, "viewer": 1, "editor": 2, "admin": 3}
+
+
+class PermissionDenied(Exception):
+    """The actor may not do this; carries the action and object kind for the message."""
+
+    def __init__(self, action: str, obj: Any = None) -> None:
+        super().__init__(f"not allowed to {action} {describe(obj)}")
+        self.action = action
+        self.obj = obj
+
+
+def describe(obj: Any) -> str:
+    """A short name of an object for messages and audit lines."""
+    if isinstance(obj, str):
+        return obj
+    kind = getattr(obj, "object_type", None) or type(obj).__name__.lower()
+    ident = getattr(obj, "id", None)
+    return f"{kind} {ident}" if ident is not None else kind
+
+
+def _rank(actor: Any) -> int:
+    if not getattr(actor, "is_authenticated", False):
+        return 0
+    return ROLE_RANK.get(getattr(actor, "role", "anonymous"), 0)
+
+
+def allowed(actor: Any, action: str, obj: Any) -> bool:
+    """True when `actor` may do `action` on `obj`.
+
+    `obj` is either an area name (a string: "users", "app", "datasets", …) for actions on
+    a whole kind of thing, or a stored object with an `object_type`. Object-level rules for
+    datasets, dashboards and stories slot in here as those objects arrive.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    rank = _rank(actor)
+    if rank == 0:
+        return False
+    if isinstance(obj, str):
+        return _allowed_on_area(rank, action, obj)
+    checker = _OBJECT_RULES.get(getattr(obj, "object_type", ""))
+    if checker is None:
+        return rank >= ROLE_RANK["admin"]
+    return checker(actor, action, obj)
+
+
+def _allowed_on_area(rank: int, action: str, area: str) -> bool:
+    if area == "app":
+        return action == "view" and rank >= ROLE_RANK["viewer"]
+    if area in ("users", "groups", "audit", "embed-keys"):
+        return rank >= ROLE_RANK["admin"]
+    if area in ("datasets", "dashboards", "stories"):
+        if action == "view":
+            return rank >= ROLE_RANK["viewer"]
+        if action == "create":
+            return rank >= ROLE_RANK["editor"]
+        return rank >= ROLE_RANK["admin"]
+    return False
+
+
+_OBJECT_RULES: dict[str, Any] = {}
+
+
+def register_object_rule(object_type: str, rule: Any) -> None:
+    """Install the rule `(actor, action, obj) -> bool` for one kind of stored object."""
+    _OBJECT_RULES[object_type] = rule
+
+
+def ensure(actor: Any, action: str, obj: Any) -> None:
+    """Raise PermissionDenied unless `allowed(actor, action, obj)`."""
+    if not allowed(actor, action, obj):
+        raise PermissionDenied(action, obj)

@@ -1,0 +1,68 @@
+"""Ordered schema migrations, recorded in `studio_schema`.
+
+Each step runs once, in order, inside a transaction (PostgreSQL) and records its number.
+Add a new step at the end for every schema change; never edit a step that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Column, Connection, Integer, MetaData, Table, select
+
+from studio.store import models
+from studio.store.db import Database
+
+_meta = MetaData()
+schema_table = Table("studio_schema", _meta, Column("version", Integer, primary_key=True))
+
+
+def _create(*tables: Table) -> Callable[[Connection], None]:
+    def step(conn: Connection) -> None:
+        for table in tables:
+            table.create(conn, checkfirst=True)
+
+    return step
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (
+        1,
+        "users, groups, API tokens, audit events",
+        _create(
+            models.User.__table__,
+            models.Group.__table__,
+            models.user_groups,
+            models.ApiToken.__table__,
+            models.AuditEvent.__table__,
+        ),
+    ),
+]
+
+
+def current_version(conn: Connection) -> int:
+    """The highest migration applied to this database (0 for a new one)."""
+    schema_table.create(conn, checkfirst=True)
+    versions = conn.execute(select(schema_table.c.version)).scalars().all()
+    return max(versions, default=0)
+
+
+def migrate(db: Database) -> list[int]:
+    """Apply every pending migration; return the numbers applied."""
+    applied: list[int] = []
+    with db.engine.begin() as conn:
+        done = current_version(conn)
+    for number, _title, step in MIGRATIONS:
+        if number <= done:
+            continue
+        with db.engine.begin() as conn:
+            step(conn)
+            conn.execute(schema_table.insert().values(version=number))
+        applied.append(number)
+    return applied
+
+
+def is_initialised(db: Database) -> bool:
+    """True when every migration has been applied."""
+    with db.engine.begin() as conn:
+        return current_version(conn) >= MIGRATIONS[-1][0]

@@ -1,0 +1,94 @@
+"""The `studio` command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from studio.cli import main
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, database_url: str, monkeypatch: Any) -> Path:
+    monkeypatch.setenv("STUDIO_INSTANCE", str(tmp_path / "inst"))
+    monkeypatch.setenv("STUDIO_DATABASE_URL", database_url)
+    monkeypatch.delenv("STUDIO_SECRET_KEY", raising=False)
+    monkeypatch.delenv("STUDIO_ADMIN_EMAIL", raising=False)
+    monkeypatch.delenv("STUDIO_ADMIN_PASSWORD", raising=False)
+    return tmp_path / "inst"
+
+
+def test_init_creates_instance_and_admin_once(cli_env: Path) -> None:
+    runner = CliRunner()
+    first = runner.invoke(main, ["init"])
+    assert first.exit_code == 0, first.output
+    assert "Admin account: admin@studio.local" in first.output
+    assert "Admin password (shown once" in first.output
+    assert (cli_env / "secret_key").exists()
+    second = runner.invoke(main, ["init"])
+    assert second.exit_code == 0
+    assert "already exists" in second.output and "password" not in second.output
+
+
+def test_init_takes_admin_from_environment(cli_env: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("STUDIO_ADMIN_EMAIL", "chef@cd53.fr")
+    monkeypatch.setenv("STUDIO_ADMIN_PASSWORD", "a very good password")
+    result = CliRunner().invoke(main, ["init"])
+    assert "Admin account: chef@cd53.fr" in result.output
+    assert "shown once" not in result.output
+
+
+def test_init_refuses_placeholder_secret(cli_env: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("STUDIO_SECRET_KEY", "changeme")
+    result = CliRunner().invoke(main, ["init"])
+    assert result.exit_code == 1
+    assert "placeholder" in result.output
+
+
+def test_create_user_with_password_from_stdin_and_token(cli_env: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["init"])
+    made = runner.invoke(
+        main, ["create-user", "--email", "Agent@CD53.fr", "--role", "editor", "--group", "CD53",
+               "--group", "Obs"], input="a strong password\n",
+    )
+    assert made.exit_code == 0, made.output
+    assert "Created editor agent@cd53.fr" in made.output and "Password" not in made.output
+    dup = runner.invoke(main, ["create-user", "--email", "agent@cd53.fr"], input="another password\n")
+    assert dup.exit_code == 1 and "already exists" in dup.output
+    token = runner.invoke(main, ["create-token", "--email", "agent@cd53.fr"])
+    assert token.exit_code == 0 and token.output.strip().startswith("stu_")
+    missing = runner.invoke(main, ["create-token", "--email", "nobody@x.org"])
+    assert missing.exit_code == 1 and "no user" in missing.output
+
+
+def test_created_token_works_against_the_api(cli_env: Path, database_url: str) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["init"])
+    runner.invoke(main, ["create-user", "--email", "v@x.org", "--group", "G1"], input="a strong password\n")
+    token = runner.invoke(main, ["create-token", "--email", "v@x.org"]).output.strip()
+    from studio import create_app
+
+    app = create_app({"instance": cli_env, "database_url": database_url, "testing": True})
+    response = app.server.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.get_json() == {"email": "v@x.org", "role": "viewer", "groups": ["G1"]}
+    app.server.extensions["studio"]["db"].dispose()
+
+
+def test_create_user_generates_password_without_stdin(cli_env: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["init"])
+    made = runner.invoke(main, ["create-user", "--email", "x@y.org"], input="")
+    assert made.exit_code == 0
+    assert "Password (shown once)" in made.output
+
+
+def test_app_refuses_uninitialised_database(tmp_path: Path) -> None:
+    from studio import create_app
+    from studio.config import ConfigError
+
+    with pytest.raises(ConfigError, match="studio init"):
+        create_app({"instance": tmp_path, "secret_key": "k" * 40})

@@ -1,0 +1,61 @@
+"""Settings, the secret key and its refusal rules."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from studio.config import ConfigError, check_secret_key, load_settings, resolve_secret_key
+
+
+def test_defaults() -> None:
+    s = load_settings(environ={})
+    assert s.instance == Path("instance")
+    assert s.default_locale == "fr"
+    assert s.max_upload_mb == 200
+    assert s.tile_url == ""  # offline by default: no base map unless configured
+    assert s.resolved_database_url.startswith("sqlite:///")
+
+
+def test_environment_then_config_override() -> None:
+    env = {"STUDIO_MAX_UPLOAD_MB": "50", "STUDIO_DATABASE_URL": "sqlite:///x.db", "STUDIO_HTTPS": "1"}
+    s = load_settings({"max_upload_mb": 10}, environ=env)
+    assert s.max_upload_mb == 10
+    assert s.database_url == "sqlite:///x.db"
+    assert s.https is True
+
+
+def test_bad_number_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="STUDIO_MAX_UPLOAD_MB must be a whole number"):
+        load_settings(environ={"STUDIO_MAX_UPLOAD_MB": "lots"})
+
+
+def test_unknown_locale_refused() -> None:
+    with pytest.raises(ConfigError, match="STUDIO_DEFAULT_LOCALE"):
+        load_settings(environ={"STUDIO_DEFAULT_LOCALE": "de"})
+
+
+@pytest.mark.parametrize("key", ["changeme", "secret", "dev", "CHANGEME", "short-key-123"])
+def test_weak_configured_secret_is_refused(key: str) -> None:
+    with pytest.raises(ConfigError, match="STUDIO_SECRET_KEY"):
+        check_secret_key(key)
+
+
+def test_long_random_secret_accepted() -> None:
+    check_secret_key("x" * 40)
+
+
+def test_generated_secret_is_kept_with_mode_0600(tmp_path: Path) -> None:
+    s = load_settings({"instance": tmp_path}, environ={})
+    first = resolve_secret_key(s)
+    path = tmp_path / "secret_key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(first) >= 32
+    assert resolve_secret_key(s) == first
+
+
+def test_app_refuses_to_start_with_placeholder_secret(make_app) -> None:  # noqa: ANN001
+    with pytest.raises(ConfigError, match="placeholder"):
+        make_app(secret_key="changeme")
