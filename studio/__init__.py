@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
 from flask import Flask, g, jsonify, redirect, request
 from flask_login import LoginManager
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -192,5 +191,7 @@ def _origin(url: str) -> str:
 
     if not url:
         return ""
-    parts = urlsplit(url.replace("{s}", "*").replace("{z}", "0").replace("{x}", "0").replace("{y}", "0"))
+    parts = urlsplit(
+        url.replace("{s}", "*").replace("{z}", "0").replace("{x}", "0").replace("{y}", "0")
+    )
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""

@@ -52,8 +52,9 @@ def init() -> None:
         email = os.environ.get("STUDIO_ADMIN_EMAIL", "admin@studio.local")
         password = os.environ.get("STUDIO_ADMIN_PASSWORD") or None
         try:
-            user, generated = accounts.create_account(s, email, "admin", password=password,
-                                                      name="Admin")
+            user, generated = accounts.create_account(
+                s, email, "admin", password=password, name="Admin"
+            )
         except (InvalidValue, ValueError) as exc:
             _fail(f"cannot create the admin account: {exc}")
         click.echo(f"Admin account: {user.email}")

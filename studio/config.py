@@ -92,13 +92,17 @@ def _coerce(name: str, raw: Any, default: Any) -> Any:
         try:
             return int(raw)
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{ENV_NAMES.get(name, name)} must be a whole number, not {raw!r}") from exc
+            raise ConfigError(
+                f"{ENV_NAMES.get(name, name)} must be a whole number, not {raw!r}"
+            ) from exc
     if isinstance(default, Path):
         return Path(raw)
     return raw
 
 
-def load_settings(config: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Settings:
+def load_settings(
+    config: dict[str, Any] | None = None, environ: dict[str, str] | None = None
+) -> Settings:
     """Settings from defaults, then the environment, then `config` (used by tests)."""
     env = os.environ if environ is None else environ
     base = Settings()

@@ -74,8 +74,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.internal": (
         "Une erreur inattendue s'est produite. Réessayez ; si elle persiste, signalez-la à "
         "votre administrateur.",
-        "An unexpected error occurred. Try again; if it persists, report it to your "
-        "administrator.",
+        "An unexpected error occurred. Try again; if it persists, report it to your administrator.",
     ),
     # admin
     "admin.title": ("Administration", "Administration"),

@@ -8,7 +8,7 @@ from flask import current_app, request
 from flask_login import current_user
 
 from studio.config import Settings
-from studio.i18n import best_locale, normalise_locale
+from studio.i18n import normalise_locale
 from studio.store.db import Database
 
 
@@ -39,11 +39,7 @@ def locale() -> str:
         return normalise_locale(user.locale)
     from flask import session
 
-    chosen = session.get("locale")
-    if chosen:
-        return normalise_locale(chosen)
-    langs = [lang for lang, _q in request.accept_languages] if request else []
-    return best_locale(langs, settings().default_locale)
+    return normalise_locale(session.get("locale") or settings().default_locale)
 
 
 def client_address() -> str:

@@ -41,8 +41,10 @@ def pytest_setup_options():  # noqa: ANN201
         "--disable-component-update",
         "--disable-sync",
         "--window-size=1280,900",
+        "--lang=fr-FR",
     ):
         options.add_argument(arg)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "fr-FR,fr"})
     for path in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
         if os.path.exists(path):
             options.binary_location = path
@@ -134,9 +136,7 @@ def sign_in(client: Any, email: str, password: str = PASSWORD) -> Any:
     """Post the sign-in form like a browser does; return the response."""
     page = client.get("/login")
     token = csrf_from(page.get_data(as_text=True))
-    return client.post(
-        "/login", data={"email": email, "password": password, "csrf_token": token}
-    )
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
 
 
 @pytest.fixture

@@ -52,12 +52,25 @@ def test_create_user_with_password_from_stdin_and_token(cli_env: Path) -> None:
     runner = CliRunner()
     runner.invoke(main, ["init"])
     made = runner.invoke(
-        main, ["create-user", "--email", "Agent@CD53.fr", "--role", "editor", "--group", "CD53",
-               "--group", "Obs"], input="a strong password\n",
+        main,
+        [
+            "create-user",
+            "--email",
+            "Agent@CD53.fr",
+            "--role",
+            "editor",
+            "--group",
+            "CD53",
+            "--group",
+            "Obs",
+        ],
+        input="a strong password\n",
     )
     assert made.exit_code == 0, made.output
     assert "Created editor agent@cd53.fr" in made.output and "Password" not in made.output
-    dup = runner.invoke(main, ["create-user", "--email", "agent@cd53.fr"], input="another password\n")
+    dup = runner.invoke(
+        main, ["create-user", "--email", "agent@cd53.fr"], input="another password\n"
+    )
     assert dup.exit_code == 1 and "already exists" in dup.output
     token = runner.invoke(main, ["create-token", "--email", "agent@cd53.fr"])
     assert token.exit_code == 0 and token.output.strip().startswith("stu_")
@@ -68,12 +81,16 @@ def test_create_user_with_password_from_stdin_and_token(cli_env: Path) -> None:
 def test_created_token_works_against_the_api(cli_env: Path, database_url: str) -> None:
     runner = CliRunner()
     runner.invoke(main, ["init"])
-    runner.invoke(main, ["create-user", "--email", "v@x.org", "--group", "G1"], input="a strong password\n")
+    runner.invoke(
+        main, ["create-user", "--email", "v@x.org", "--group", "G1"], input="a strong password\n"
+    )
     token = runner.invoke(main, ["create-token", "--email", "v@x.org"]).output.strip()
     from studio import create_app
 
     app = create_app({"instance": cli_env, "database_url": database_url, "testing": True})
-    response = app.server.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    response = app.server.test_client().get(
+        "/api/v1/me", headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.get_json() == {"email": "v@x.org", "role": "viewer", "groups": ["G1"]}
     app.server.extensions["studio"]["db"].dispose()
 

@@ -20,7 +20,11 @@ def test_defaults() -> None:
 
 
 def test_environment_then_config_override() -> None:
-    env = {"STUDIO_MAX_UPLOAD_MB": "50", "STUDIO_DATABASE_URL": "sqlite:///x.db", "STUDIO_HTTPS": "1"}
+    env = {
+        "STUDIO_MAX_UPLOAD_MB": "50",
+        "STUDIO_DATABASE_URL": "sqlite:///x.db",
+        "STUDIO_HTTPS": "1",
+    }
     s = load_settings({"max_upload_mb": 10}, environ=env)
     assert s.max_upload_mb == 10
     assert s.database_url == "sqlite:///x.db"

@@ -105,7 +105,10 @@ def test_unknown_api_route_is_json(login: Any) -> None:
 
 
 ADMIN_CALLBACKS = [
-    ("admin-create-message.children", ["x", "new@example.org", "New", "admin", "", "a long password"]),
+    (
+        "admin-create-message.children",
+        ["x", "new@example.org", "New", "admin", "", "a long password"],
+    ),
     ("admin-edit-role.value", [1]),
     ("..admin-edit-message.children...admin-users", [1, 1, "viewer", "", True]),
     ("admin-edit-message.children@", [1, 1]),

@@ -45,7 +45,9 @@ def _csrf_ok(sent: str | None) -> bool:
     return bool(expected and sent and hmac.compare_digest(expected, sent))
 
 
-def _render_login(status: int = 200, error: str = "", email: str = "", notice: str = "") -> Response:
+def _render_login(
+    status: int = 200, error: str = "", email: str = "", notice: str = ""
+) -> Response:
     locale = runtime.locale()
     next_url = safe_next(request.values.get("next"))
     html = render_template(
@@ -90,7 +92,7 @@ def login() -> Response:
         if user is None:
             limiter.failed(email, address)
             audit.record(s, None, "login_failed", "user", "", {"email": email}, address)
-            return _render_login(401, t("login.invalid", locale), email)
+            return _render_login(200, t("login.invalid", locale), email)
         actor = accounts.actor_of(user)
         audit.record(s, actor, "login", "user", user.id, {}, address)
     limiter.succeeded(email)

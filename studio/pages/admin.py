@@ -68,7 +68,9 @@ def _create_form(locale: str) -> dbc.Card:
                 dbc.Input(id=ID("create-name"), className="mb-2"),
                 dbc.Label(t("admin.role", locale), html_for=ID("create-role")),
                 dbc.Select(
-                    id=ID("create-role"), options=_role_options(locale), value="viewer",
+                    id=ID("create-role"),
+                    options=_role_options(locale),
+                    value="viewer",
                     className="mb-2",
                 ),
                 dbc.Label(t("admin.groups", locale), html_for=ID("create-groups")),
@@ -96,15 +98,21 @@ def _edit_form(locale: str, options: list[dict[str, object]]) -> dbc.Card:
                 dbc.Label(t("admin.groups", locale), html_for=ID("edit-groups")),
                 dbc.Input(id=ID("edit-groups"), className="mb-2"),
                 dbc.Checkbox(
-                    id=ID("edit-disabled"), label=t("admin.disable", locale), value=False,
+                    id=ID("edit-disabled"),
+                    label=t("admin.disable", locale),
+                    value=False,
                     className="mb-2",
                 ),
                 dbc.Button(
-                    t("admin.submit_save", locale), id=ID("edit-submit"), n_clicks=0,
+                    t("admin.submit_save", locale),
+                    id=ID("edit-submit"),
+                    n_clicks=0,
                     className="me-2",
                 ),
                 dbc.Button(
-                    t("admin.reset_password", locale), id=ID("edit-reset"), n_clicks=0,
+                    t("admin.reset_password", locale),
+                    id=ID("edit-reset"),
+                    n_clicks=0,
                     color="secondary",
                 ),
                 html.Div(id=ID("edit-message"), className="mt-2", role="status"),
@@ -118,7 +126,13 @@ def _users_table(users: list, locale: str) -> dbc.Table:  # noqa: ANN001
         html.Tr(
             [
                 html.Th(t(key, locale))
-                for key in ("admin.email", "admin.name", "admin.role", "admin.groups", "admin.status")
+                for key in (
+                    "admin.email",
+                    "admin.name",
+                    "admin.role",
+                    "admin.groups",
+                    "admin.status",
+                )
             ]
         )
     )
@@ -142,14 +156,23 @@ def _audit_table(events: list, locale: str) -> dbc.Table:  # noqa: ANN001
         html.Tr(
             [
                 html.Th(t(key, locale))
-                for key in ("admin.audit.when", "admin.audit.who", "admin.audit.what", "admin.audit.object")
+                for key in (
+                    "admin.audit.when",
+                    "admin.audit.who",
+                    "admin.audit.what",
+                    "admin.audit.object",
+                )
             ]
         )
     )
     rows = [
         html.Tr(
             [
-                html.Td(e.at.strftime("%d/%m/%Y %H:%M") if locale == "fr" else e.at.strftime("%Y-%m-%d %H:%M")),
+                html.Td(
+                    e.at.strftime("%d/%m/%Y %H:%M")
+                    if locale == "fr"
+                    else e.at.strftime("%Y-%m-%d %H:%M")
+                ),
                 html.Td(e.actor_email),
                 html.Td(e.action),
                 html.Td(f"{e.object_type} {e.object_id}".strip()),
@@ -200,14 +223,27 @@ def create_user(_n, email, name, role, groups, password):  # noqa: ANN001, ANN20
             user, generated = accounts.create_account(
                 s, email or "", role or "viewer", _split_groups(groups), password, name or ""
             )
-            audit.record(s, actor, "user_created", "user", user.id, {"role": user.role},
-                         runtime.client_address())
+            audit.record(
+                s,
+                actor,
+                "user_created",
+                "user",
+                user.id,
+                {"role": user.role},
+                runtime.client_address(),
+            )
             options = _user_options(repo.list_users(s))
     except (AlreadyExists, InvalidValue, WeakPassword) as exc:
-        return dbc.Alert(_error_message(exc, locale), color="danger"), dash.no_update, dash.no_update
+        return (
+            dbc.Alert(_error_message(exc, locale), color="danger"),
+            dash.no_update,
+            dash.no_update,
+        )
     parts = [html.Div(t("admin.created", locale, email=user.email))]
     if generated:
-        parts.append(html.Code(t("admin.generated", locale, password=generated), id=ID("generated")))
+        parts.append(
+            html.Code(t("admin.generated", locale, password=generated), id=ID("generated"))
+        )
     return dbc.Alert(parts, color="success"), _refreshed_table(locale), options
 
 
@@ -249,15 +285,27 @@ def save_user(_n, user_id, role, groups, disabled):  # noqa: ANN001, ANN201
     try:
         with runtime.db().session() as s:
             user = repo.update_user(
-                s, repo.get_user(s, int(user_id)), role=role, groups=_split_groups(groups),
+                s,
+                repo.get_user(s, int(user_id)),
+                role=role,
+                groups=_split_groups(groups),
                 disabled=bool(disabled),
             )
-            audit.record(s, actor, "user_updated", "user", user.id,
-                         {"role": user.role, "disabled": user.disabled}, runtime.client_address())
+            audit.record(
+                s,
+                actor,
+                "user_updated",
+                "user",
+                user.id,
+                {"role": user.role, "disabled": user.disabled},
+                runtime.client_address(),
+            )
             email = user.email
     except InvalidValue as exc:
         return dbc.Alert(_error_message(exc, locale), color="danger"), dash.no_update
-    return dbc.Alert(t("admin.saved", locale, email=email), color="success"), _refreshed_table(locale)
+    return dbc.Alert(t("admin.saved", locale, email=email), color="success"), _refreshed_table(
+        locale
+    )
 
 
 @callback(

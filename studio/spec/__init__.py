@@ -32,3 +32,33 @@ __all__ = [
     "Sort",
     "SpecModel",
 ]
+
+from studio.spec.tiles import (  # noqa: E402
+    FORM_SLOTS,
+    TILE_ADAPTER,
+    TILE_KINDS,
+    ChartTile,
+    KpiTile,
+    MapTile,
+    NumberFormat,
+    TableTile,
+    TextTile,
+    Tile,
+    accepted_field_types,
+    fields_for_slot,
+)
+
+__all__ += [
+    "FORM_SLOTS",
+    "TILE_ADAPTER",
+    "TILE_KINDS",
+    "ChartTile",
+    "KpiTile",
+    "MapTile",
+    "NumberFormat",
+    "TableTile",
+    "TextTile",
+    "Tile",
+    "accepted_field_types",
+    "fields_for_slot",
+]

@@ -155,7 +155,9 @@ class Query(SpecModel):
         keys = {d.key for d in self.dimensions} | {m.key for m in self.measures}
         for s in self.sort:
             if s.field not in keys:
-                raise ValueError(f"cannot sort by {s.field!r}: it is neither a dimension nor a measure")
+                raise ValueError(
+                    f"cannot sort by {s.field!r}: it is neither a dimension nor a measure"
+                )
         return self
 
     @property

@@ -1,0 +1,309 @@
+"""Map tiles with dash-leaflet: classed choropleths and point layers, without custom JS.
+
+Leaflet styles each GeoJSON layer with one style object; per-feature style functions would
+need JavaScript in the assets folder. Classes are therefore computed in Python and each
+class becomes its own `dl.GeoJSON` layer with a constant style (at most ten layers: nine
+classes and "no data"). Tooltips and popups given as feature properties are inserted by
+Leaflet as HTML, so their text is HTML-escaped here. A background tile layer is added only
+when the app settings give `tile_url` (or `map_tile_url`) (no external request otherwise).
+"""
+
+from __future__ import annotations
+
+import bisect
+import html as html_lib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import dash_leaflet as dl
+from dash import html
+
+from studio.components.common import Component, Rendered, TileDataError, component_id
+from studio.components.common import data_table as plain_table
+from studio.components.format import format_number, is_number
+from studio.components.messages import message
+from studio.components.palettes import NO_DATA_COLOR, sequential_colors
+from studio.spec.query import QueryResult
+from studio.spec.tiles import Classification, MapTile, NumberFormat
+
+FRANCE_BOUNDS = [[41.3, -5.2], [51.1, 9.6]]
+MAP_STYLE = {"height": "420px", "width": "100%"}
+
+
+def setting(settings: Any, name: str) -> Any:
+    """A setting from a mapping or an object, `None` when absent."""
+    if settings is None:
+        return None
+    if isinstance(settings, dict):
+        return settings.get(name)
+    return getattr(settings, name, None)
+
+
+# --- classes -------------------------------------------------------------------------------
+
+
+def class_breaks(values: Iterable[float], classification: Classification) -> list[float]:
+    """Inner class limits (increasing, without duplicates) for the values."""
+    data = sorted(v for v in values if is_number(v))
+    if classification.method == "manual":
+        return list(classification.breaks)
+    if not data:
+        return []
+    k = classification.classes
+    if classification.method == "equal":
+        low, high = data[0], data[-1]
+        raw = [low + (high - low) * i / k for i in range(1, k)]
+    else:
+        raw = [_quantile(data, i / k) for i in range(1, k)]
+    return sorted(set(b for b in raw if data[0] < b <= data[-1]))
+
+
+def _quantile(data: list[float], q: float) -> float:
+    pos = (len(data) - 1) * q
+    low = int(pos)
+    high = min(low + 1, len(data) - 1)
+    return data[low] + (data[high] - data[low]) * (pos - low)
+
+
+def class_index(value: float, breaks: list[float]) -> int:
+    """Class of a value: 0 below the first break, `len(breaks)` at or above the last."""
+    return bisect.bisect_right(breaks, value)
+
+
+def class_labels(breaks: list[float], locale: str, fmt: NumberFormat) -> list[str]:
+    """Legend texts of the classes: "< a", "a – b", …, "≥ z"."""
+    if not breaks:
+        return [message("value", locale)]
+    f = [format_number(b, locale, fmt) for b in breaks]
+    labels = [f"< {f[0]}"]
+    labels += [f"{a} – {b}" for a, b in zip(f, f[1:], strict=False)]
+    labels.append(f"≥ {f[-1]}")
+    return labels
+
+
+def legend(title: str, colors: list[str], labels: list[str], locale: str,
+           with_missing: bool) -> Component:
+    """The map legend as an accessible list of colour swatches and class texts."""
+    items = list(zip(colors, labels, strict=True))
+    if with_missing:
+        items.append((NO_DATA_COLOR, message("no_value", locale)))
+    return html.Div([
+        html.P(title or message("legend", locale), className="studio-map-legend-title small mb-1"),
+        html.Ul([
+            html.Li([
+                html.Span(className="studio-map-swatch", style={
+                    "display": "inline-block", "width": "1em", "height": "1em",
+                    "backgroundColor": color, "border": "1px solid #999",
+                    "marginRight": "0.4em", "verticalAlign": "middle"},
+                    **{"aria-hidden": "true"}),
+                label,
+            ], className="small")
+            for color, label in items
+        ], className="list-unstyled mb-0"),
+    ], className="studio-map-legend")
+
+
+# --- geometry ------------------------------------------------------------------------------
+
+
+def parse_geometry(text: Any) -> dict[str, Any] | None:
+    """A GeoJSON geometry from its text (or dict); `None` when it is not one."""
+    if isinstance(text, dict):
+        geometry = text
+    elif isinstance(text, str):
+        try:
+            geometry = json.loads(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    if not isinstance(geometry, dict) or "type" not in geometry:
+        return None
+    if geometry.get("type") == "Feature":
+        return parse_geometry(geometry.get("geometry"))
+    return geometry
+
+
+def _positions(coords: Any) -> Iterable[tuple[float, float]]:
+    if isinstance(coords, list | tuple) and len(coords) >= 2 and all(
+            is_number(c) for c in coords[:2]):
+        yield float(coords[0]), float(coords[1])
+    elif isinstance(coords, list | tuple):
+        for part in coords:
+            yield from _positions(part)
+
+
+def bounds_of(geometries: Iterable[dict[str, Any]]) -> list[list[float]] | None:
+    """[[south, west], [north, east]] around the geometries, `None` when empty."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for g in geometries:
+        for x, y in _positions(g.get("coordinates")):
+            xs.append(x)
+            ys.append(y)
+    if not xs:
+        return None
+    return [[min(ys), min(xs)], [max(ys), max(xs)]]
+
+
+def _tooltip(name: str, value: float | None, locale: str, fmt: NumberFormat) -> str:
+    shown = format_number(value, locale, fmt) if value is not None else message("no_value",
+                                                                                 locale)
+    return f"<strong>{html_lib.escape(name)}</strong><br>{html_lib.escape(shown)}"
+
+
+def _code(value: Any) -> str:
+    return str(value).strip()
+
+
+# --- layers --------------------------------------------------------------------------------
+
+
+def choropleth_layers(tile: MapTile, results: dict[str, QueryResult], locale: str,
+                      id_prefix: str | None) -> tuple[list[Component], Component | None,
+                                                      list[dict[str, Any]], list[list[str]]]:
+    """(GeoJSON layers by class, legend, geometries, table rows) of a choropleth."""
+    assert tile.boundaries is not None and tile.code_field is not None
+    assert tile.measure is not None
+    b, fmt = tile.boundaries, tile.number_format
+    values = {_code(c): (float(v) if is_number(v) else None) for c, v in zip(
+        results["values"].column(tile.code_field), results["values"].column(tile.measure.key),
+        strict=True)}
+    breaks = class_breaks([v for v in values.values() if v is not None], tile.classification)
+    colors = sequential_colors(tile.palette, len(breaks) + 1)
+    by_class: dict[int, list[dict[str, Any]]] = {}
+    geometries: list[dict[str, Any]] = []
+    table_rows: list[list[str]] = []
+    br = results["boundaries"]
+    for code, name, geom_text in zip(br.column(b.code_field), br.column(b.name_field),
+                                     br.column(b.geometry_field), strict=True):
+        geometry = parse_geometry(geom_text)
+        if geometry is None:
+            continue
+        value = values.get(_code(code))
+        cls = -1 if value is None else class_index(value, breaks)
+        name_text = str(name) if name is not None else _code(code)
+        by_class.setdefault(cls, []).append({
+            "type": "Feature", "geometry": geometry,
+            "properties": {"code": _code(code), "name": name_text, "value": value,
+                           "tooltip": _tooltip(name_text, value, locale, fmt)},
+        })
+        geometries.append(geometry)
+        table_rows.append([_code(code), name_text, format_number(value, locale, fmt)])
+    if not geometries:
+        raise TileDataError(message("no_value", locale))
+    layers = [
+        dl.GeoJSON(
+            id=component_id(tile.id, f"map-class-{cls}", id_prefix),
+            data={"type": "FeatureCollection", "features": features},
+            style={"color": "#ffffff", "weight": 0.8, "fillOpacity": 0.85,
+                   "fillColor": NO_DATA_COLOR if cls < 0 else colors[cls]},
+            hoverStyle={"weight": 2.5, "color": "#222222"},
+        )
+        for cls, features in sorted(by_class.items())
+    ]
+    title = tile.measure.label or tile.measure.field or message("count", locale)
+    key = legend(title, colors, class_labels(breaks, locale, fmt), locale,
+                 -1 in by_class) if tile.legend else None
+    return layers, key, geometries, table_rows
+
+
+def _point_place(tile: MapTile, row: dict[str, Any]) -> tuple[float, float] | None:
+    if tile.geometry_field is not None:
+        geometry = parse_geometry(row.get(tile.geometry_field))
+        if not geometry or geometry.get("type") != "Point":
+            return None
+        coords = geometry.get("coordinates") or []
+        lon, lat = (coords + [None, None])[:2]
+    else:
+        lat, lon = row.get(tile.lat_field or ""), row.get(tile.lon_field or "")
+    if not (is_number(lat) and is_number(lon)):
+        return None
+    return float(lat), float(lon)  # type: ignore[arg-type]
+
+
+def point_layers(tile: MapTile, results: dict[str, QueryResult], locale: str,
+                 id_prefix: str | None) -> tuple[list[Component], Component | None,
+                                                 list[dict[str, Any]], list[list[str]]]:
+    """(point layer, legend, geometries, table rows) of a point map."""
+    result, fmt = results["points"], tile.number_format
+    key = tile.measure.key if tile.measure else None
+    points = []
+    for raw in result.rows:
+        row = dict(zip(result.columns, raw, strict=False))
+        place = _point_place(tile, row)
+        if place is None:
+            continue
+        value = row.get(key) if key else None
+        label = str(row[tile.label_field]) if tile.label_field else ""
+        points.append((place, label, float(value) if is_number(value) else None))
+    if not points:
+        raise TileDataError(message("no_value", locale))
+    values = [v for _, _, v in points if v is not None]
+    breaks = class_breaks(values, tile.classification) if tile.color_by_value else []
+    colors = sequential_colors(tile.palette, len(breaks) + 1) if tile.color_by_value else []
+    top = max((abs(v) for v in values), default=0) or 1
+    geometries = [{"type": "Point", "coordinates": [lon, lat]} for (lat, lon), _, _ in points]
+    rows = [[label, f"{lat:.5f}", f"{lon:.5f}", format_number(v, locale, fmt)]
+            for (lat, lon), label, v in points]
+    texts = [_tooltip(label, v, locale, fmt) for _, label, v in points]
+    if tile.cluster:
+        features = [{"type": "Feature", "geometry": g, "properties": {"popup": t, "tooltip": t}}
+                    for g, t in zip(geometries, texts, strict=True)]
+        layer = dl.GeoJSON(id=component_id(tile.id, "map-points", id_prefix),
+                           data={"type": "FeatureCollection", "features": features},
+                           cluster=True, zoomToBoundsOnClick=True,
+                           superClusterOptions={"radius": 60})
+        return [layer], None, geometries, rows
+    markers = []
+    for ((lat, lon), label, v) in points:
+        color = colors[class_index(v, breaks)] if (colors and v is not None) else "#0072B2"
+        radius = 4 + 16 * (abs(v) / top) ** 0.5 if (tile.size_by_value and v is not None) else 6
+        shown = format_number(v, locale, fmt) if v is not None else ""
+        markers.append(dl.CircleMarker(
+            center=[lat, lon], radius=radius,
+            pathOptions={"color": "#ffffff", "weight": 1, "fillColor": color, "fillOpacity": 0.85},
+            children=[dl.Tooltip(f"{label} : {shown}" if label and shown else (label or shown))],
+        ))
+    layer = dl.LayerGroup(markers, id=component_id(tile.id, "map-points", id_prefix))
+    title = (tile.measure.label or tile.measure.field or "") if tile.measure else ""
+    key_legend = (legend(title, colors, class_labels(breaks, locale, fmt), locale, False)
+                  if (tile.legend and colors) else None)
+    return [layer], key_legend, geometries, rows
+
+
+def render_map(tile: MapTile, results: dict[str, QueryResult], locale: str = "fr", *,
+               settings: Any = None, id_prefix: str | None = None) -> Rendered:
+    """The body of a map tile (a `dl.Map` and its legend) and its table alternative."""
+    if tile.layer == "choropleth":
+        layers, key, geometries, rows = choropleth_layers(tile, results, locale, id_prefix)
+        headers = ["Code", "Nom" if locale != "en" else "Name",
+                   tile.measure.label or tile.measure.field or message("count", locale)]
+    else:
+        layers, key, geometries, rows = point_layers(tile, results, locale, id_prefix)
+        headers = ["Nom" if locale != "en" else "Name", "Latitude", "Longitude",
+                   message("value", locale)]
+    children: list[Component] = []
+    url = setting(settings, "tile_url") or setting(settings, "map_tile_url")
+    if url:
+        attribution = setting(settings, "tile_attribution") or setting(settings,
+                                                                       "map_attribution")
+        children.append(dl.TileLayer(url=url, attribution=attribution or ""))
+    children.extend(layers)
+    children.append(dl.ScaleControl(position="bottomleft", imperial=False))
+    leaflet = dl.Map(
+        children=children,
+        id=component_id(tile.id, "map", id_prefix),
+        bounds=bounds_of(geometries) or FRANCE_BOUNDS,
+        style=MAP_STYLE,
+        scrollWheelZoom=False,
+        attributionControl=bool(url),
+    )
+    label = message("map_label", locale, title=tile.title) if tile.title else None
+    body = html.Div([leaflet, key] if key is not None else [leaflet],
+                    className="studio-map", role="region",
+                    **({"aria-label": label} if label else {}))
+    table = plain_table(headers, rows, locale, tile_id=tile.id, id_prefix=id_prefix,
+                        numeric=[False] * (len(headers) - 1) + [True])
+    return Rendered(body, table)
