@@ -79,10 +79,13 @@ def _make_server(settings: Settings, secret_key: str, db: Database) -> Flask:
     )
     if settings.proxy_fix:
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    from studio.datasources import make_cache
+
     counter = make_counter(settings.redis_url or None)
     server.extensions["studio"] = {
         "settings": settings,
         "db": db,
+        "query_cache": make_cache(settings.redis_url or None),
         "login_limiter": LoginLimiter(
             counter,
             settings.login_max_per_account,

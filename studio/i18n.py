@@ -141,6 +141,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+def register(messages: dict[str, tuple[str, str]]) -> None:
+    """Add a module's own (French, English) strings; a key may not get two meanings."""
+    clash = {k for k in messages if k in MESSAGES and MESSAGES[k] != messages[k]}
+    if clash:
+        raise ValueError(f"message keys defined twice: {sorted(clash)}")
+    MESSAGES.update(messages)
+
+
 def normalise_locale(locale: str | None) -> str:
     """`locale` if supported, else the default."""
     return locale if locale in LOCALES else DEFAULT_LOCALE

@@ -140,10 +140,11 @@ def sign_in(client: Any, email: str, password: str = PASSWORD) -> Any:
 
 
 @pytest.fixture
-def login(client: Any, users: dict[str, dict[str, Any]]) -> Callable[[str], Any]:
-    """Sign the client in as the user of a role ("anonymous" leaves it signed out)."""
+def login(server: Any, users: dict[str, dict[str, Any]]) -> Callable[[str], Any]:
+    """A new client signed in as the user of a role ("anonymous": signed out)."""
 
     def as_role(role: str) -> Any:
+        client = server.test_client()
         if role == "anonymous":
             return client
         response = sign_in(client, users[role]["email"])

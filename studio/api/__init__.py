@@ -39,6 +39,10 @@ def me() -> Response:
     return jsonify({"email": actor.email, "role": actor.role, "groups": sorted(actor.groups)})
 
 
+from studio.api import datasets as _datasets  # noqa: E402,F401  (registers its routes)
+from studio.api import documents as _documents  # noqa: E402,F401
+
+
 @bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def not_found(_rest: str) -> Response:
     """Unknown API paths answer JSON 404 (not Dash's single-page fallback)."""

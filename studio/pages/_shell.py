@@ -9,13 +9,15 @@ from flask import session
 from flask_login import logout_user
 
 from studio import runtime
-from studio.i18n import t
+from studio.i18n import register, t
 from studio.pages._ids import cid
 from studio.security.policy import allowed
 from studio.store import audit
 from studio.store.users import get_user, set_locale
 
 ID = lambda name: cid("shell", name)  # noqa: E731
+
+register({"ds.nav": ("Jeux de données", "Datasets")})
 
 
 def layout() -> html.Div:
@@ -38,6 +40,10 @@ def layout() -> html.Div:
 
 def _navbar(actor, locale: str) -> dbc.Navbar:  # noqa: ANN001
     links = [dbc.NavItem(dbc.NavLink(t("nav.catalogue", locale), href="/", id=ID("nav-home")))]
+    if allowed(actor, "view", "datasets"):
+        links.append(
+            dbc.NavItem(dbc.NavLink(t("ds.nav", locale), href="/datasets", id=ID("nav-datasets")))
+        )
     if allowed(actor, "manage", "users"):
         links.append(
             dbc.NavItem(dbc.NavLink(t("nav.admin", locale), href="/admin", id=ID("nav-admin")))

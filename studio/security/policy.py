@@ -56,7 +56,7 @@ def allowed(actor: Any, action: str, obj: Any) -> bool:
 def _allowed_on_area(rank: int, action: str, area: str) -> bool:
     if area == "app":
         return action == "view" and rank >= ROLE_RANK["viewer"]
-    if area in ("users", "groups", "audit", "embed-keys"):
+    if area in ("users", "groups", "audit", "embed-keys", "connections"):
         return rank >= ROLE_RANK["admin"]
     if area in ("datasets", "dashboards", "stories"):
         if action == "view":
@@ -67,7 +67,32 @@ def _allowed_on_area(rank: int, action: str, area: str) -> bool:
     return False
 
 
-_OBJECT_RULES: dict[str, Any] = {}
+def _owned_object_rule(actor: Any, action: str, obj: Any) -> bool:
+    """Datasets (and other owned objects): admins do anything; owners edit; others may view
+    when the object is internal or public."""
+    if actor.role == "admin":
+        return True
+    is_owner = getattr(obj, "owner_id", None) == actor.id
+    if action == "view":
+        return is_owner or getattr(obj, "visibility", "private") in ("internal", "public")
+    return is_owner and ROLE_RANK.get(actor.role, 0) >= ROLE_RANK["editor"]
+
+
+def _document_rule(actor: Any, action: str, doc: Any) -> bool:
+    """Dashboards and stories: as owned objects, but people who cannot edit one see it only
+    once a revision is published (drafts never leak)."""
+    if action == "view" and not _owned_object_rule(actor, "edit", doc):
+        return bool(getattr(doc, "published_number", None)) and _owned_object_rule(
+            actor, "view", doc
+        )
+    return _owned_object_rule(actor, action, doc)
+
+
+_OBJECT_RULES: dict[str, Any] = {
+    "dataset": _owned_object_rule,
+    "dashboard": _document_rule,
+    "story": _document_rule,
+}
 
 
 def register_object_rule(object_type: str, rule: Any) -> None:

@@ -1,7 +1,7 @@
 """Metadata store: SQLAlchemy models, migrations and repositories."""
 
 from studio.store.db import Base, Database
-from studio.store.errors import AlreadyExists, InvalidValue, NotFound, StoreError
+from studio.store.errors import AlreadyExists, InvalidValue, NotFound, StaleRevision, StoreError
 from studio.store.migrations import is_initialised, migrate
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "Database",
     "InvalidValue",
     "NotFound",
+    "StaleRevision",
     "StoreError",
     "is_initialised",
     "migrate",

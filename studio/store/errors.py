@@ -19,3 +19,15 @@ class AlreadyExists(StoreError):
 
 class InvalidValue(StoreError):
     code = "store.invalid_value"
+
+
+class StaleRevision(StoreError):
+    """A save based on an old version: someone else saved in between."""
+
+    code = "store.stale"
+
+    def __init__(self, current_version: int, by: str, at: object) -> None:
+        super().__init__(f"stale save: now at version {current_version}, saved by {by} at {at}")
+        self.current_version = current_version
+        self.by = by
+        self.at = at

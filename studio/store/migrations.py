@@ -37,6 +37,12 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
             models.AuditEvent.__table__,
         ),
     ),
+    (2, "datasets", _create(models.Dataset.__table__)),
+    (
+        3,
+        "dashboards and stories with revisions",
+        _create(models.Document.__table__, models.Revision.__table__),
+    ),
 ]
 
 

@@ -85,3 +85,81 @@ class AuditEvent(Base):
     object_id: Mapped[str] = mapped_column(String(64), default="")
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     address: Mapped[str] = mapped_column(Text, default="")
+
+
+class Dataset(Base):
+    """A dataset's metadata; its rows live in Parquet files or an external SQL source."""
+
+    __tablename__ = "datasets"
+    object_type = "dataset"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10), default="file")  # file | sql | url
+    fields: Mapped[list] = mapped_column(JSON, default=list)
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    storage_path: Mapped[str] = mapped_column(String(500), default="")
+    source: Mapped[dict] = mapped_column(JSON, default=dict)
+    ingest_options: Mapped[dict] = mapped_column(JSON, default=dict)
+    visibility: Mapped[str] = mapped_column(String(10), default="private")
+    refresh_hours: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    owner: Mapped[User | None] = relationship(lazy="joined")
+
+
+class Document(Base):
+    """A dashboard or a story: its current draft, version counter and published revision."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), index=True)  # dashboard | story
+    title: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    visibility: Mapped[str] = mapped_column(String(10), default="private")
+    spec: Mapped[dict] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    published_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(254), default="")
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    owner: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def object_type(self) -> str:
+        """ "dashboard" or "story", for the permission function."""
+        return self.kind
+
+    @property
+    def state(self) -> str:
+        """ "published" when a revision is published (the draft may be ahead), else "draft"."""
+        return "published" if self.published_number else "draft"
+
+
+class Revision(Base):
+    """One saved state of a document; numbers count up from 1 per document."""
+
+    __tablename__ = "revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    spec: Mapped[dict] = mapped_column(JSON)
+    author_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    author_email: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str] = mapped_column(String(500), default="")

@@ -1,0 +1,186 @@
+"""Errors a user can cause with a dataset or a query, with French and English messages."""
+
+from __future__ import annotations
+
+from string import Template
+from typing import Any
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # code: (French, English). $name placeholders come from `params`.
+    "file.empty": (
+        "Le fichier « $filename » est vide.",
+        "The file “$filename” is empty.",
+    ),
+    "file.binary": (
+        "Le fichier « $filename » n'est pas un fichier texte lisible (contenu binaire). "
+        "Enregistrez-le au format CSV, XLSX, GeoJSON ou Parquet.",
+        "The file “$filename” is not readable text (binary content). "
+        "Save it as CSV, XLSX, GeoJSON or Parquet.",
+    ),
+    "file.unsupported": (
+        "Le format du fichier « $filename » n'est pas pris en charge "
+        "(formats acceptés : CSV, TSV, XLSX, GeoJSON, Parquet).",
+        "The format of “$filename” is not supported "
+        "(accepted formats: CSV, TSV, XLSX, GeoJSON, Parquet).",
+    ),
+    "file.too_large": (
+        "Le fichier « $filename » dépasse la taille maximale autorisée ($limit).",
+        "The file “$filename” is larger than the allowed maximum ($limit).",
+    ),
+    "csv.no_data": (
+        "Le fichier ne contient qu'une ligne d'en-tête, sans aucune donnée.",
+        "The file only has a header line and no data.",
+    ),
+    "csv.ragged_row": (
+        "La ligne $row contient $found colonnes au lieu de $expected. Vérifiez le séparateur "
+        "et les guillemets de cette ligne.",
+        "Line $row has $found columns instead of $expected. Check the separator and the "
+        "quotes on that line.",
+    ),
+    "csv.unreadable": (
+        "Le fichier n'a pas pu être lu comme un tableau CSV : $detail",
+        "The file could not be read as a CSV table: $detail",
+    ),
+    "header.empty_name": (
+        "La colonne n° $position n'a pas de nom alors qu'elle contient des données. "
+        "Donnez-lui un nom dans la ligne d'en-tête.",
+        "Column number $position has no name but holds data. Give it a name in the header.",
+    ),
+    "header.duplicate_name": (
+        "Le nom de colonne « $column » apparaît plusieurs fois (colonnes n° $positions). "
+        "Chaque colonne doit avoir un nom unique.",
+        "The column name “$column” appears more than once (columns $positions). "
+        "Each column needs a unique name.",
+    ),
+    "header.name_too_long": (
+        "Le nom de colonne « $column » est trop long (200 caractères au maximum).",
+        "The column name “$column” is too long (200 characters at most).",
+    ),
+    "header.row_out_of_range": (
+        "La ligne d'en-tête $header_row n'existe pas dans le fichier.",
+        "The header row $header_row does not exist in the file.",
+    ),
+    "options.unknown_column": (
+        "La colonne « $column » n'existe pas dans le fichier (options de l'import).",
+        "The column “$column” does not exist in the file (import options).",
+    ),
+    "options.bad_type": (
+        "Le type « $type » demandé pour la colonne « $column » n'existe pas.",
+        "The type “$type” asked for the column “$column” does not exist.",
+    ),
+    "xlsx.unsafe": (
+        "Le classeur Excel a été refusé par sécurité : $detail",
+        "The Excel workbook was refused for safety: $detail",
+    ),
+    "xlsx.invalid": (
+        "Le fichier n'est pas un classeur Excel (.xlsx) valide.",
+        "The file is not a valid Excel (.xlsx) workbook.",
+    ),
+    "xlsx.no_sheet": (
+        "La feuille « $sheet » n'existe pas. Feuilles disponibles : $sheets.",
+        "The sheet “$sheet” does not exist. Available sheets: $sheets.",
+    ),
+    "xlsx.no_table": (
+        "Aucun tableau n'a été trouvé dans la feuille « $sheet ».",
+        "No table was found in the sheet “$sheet”.",
+    ),
+    "geojson.invalid": (
+        "Le fichier GeoJSON est invalide : $detail",
+        "The GeoJSON file is invalid: $detail",
+    ),
+    "geojson.bad_geometry": (
+        "L'objet n° $row a une géométrie invalide : $detail",
+        "Feature number $row has an invalid geometry: $detail",
+    ),
+    "geojson.too_many_vertices": (
+        "Le fichier GeoJSON contient trop de points ($count, maximum $limit). "
+        "Simplifiez les géométries avant l'import.",
+        "The GeoJSON file has too many vertices ($count, at most $limit). "
+        "Simplify the geometries before importing.",
+    ),
+    "parquet.invalid": (
+        "Le fichier Parquet n'a pas pu être lu : $detail",
+        "The Parquet file could not be read: $detail",
+    ),
+    "query.unknown_field": (
+        "Le champ « $field » n'existe pas dans ce jeu de données.",
+        "The field “$field” does not exist in this dataset.",
+    ),
+    "query.bad_grain": (
+        "Le champ « $field » n'est pas une date : impossible de le regrouper par $grain.",
+        "The field “$field” is not a date: it cannot be grouped by $grain.",
+    ),
+    "query.bad_aggregate": (
+        "L'agrégat $agg ne s'applique pas au champ « $field » (type $type).",
+        "The aggregate $agg does not apply to the field “$field” (type $type).",
+    ),
+    "query.bad_operator": (
+        "L'opérateur $op ne s'applique pas au champ « $field » (type $type).",
+        "The operator $op does not apply to the field “$field” (type $type).",
+    ),
+    "query.bad_value": (
+        "La valeur « $value » ne convient pas au champ « $field » (type $type).",
+        "The value “$value” does not fit the field “$field” (type $type).",
+    ),
+    "query.unsupported": (
+        "La base de données source ne permet pas $feature.",
+        "The source database does not support $feature.",
+    ),
+    "query.failed": (
+        "La requête sur la source de données a échoué : $detail",
+        "The query on the data source failed: $detail",
+    ),
+    "sql.unreachable": (
+        "La base de données n'est pas joignable : $detail",
+        "The database cannot be reached: $detail",
+    ),
+    "sql.no_such_table": (
+        "La table ou vue « $table » n'existe pas dans la base de données.",
+        "The table or view “$table” does not exist in the database.",
+    ),
+}
+
+LOCALES = ("fr", "en")
+
+
+class DatasetError(Exception):
+    """A problem with a dataset or a query that the person can fix; `code` is stable."""
+
+    def __init__(
+        self,
+        code: str,
+        params: dict[str, Any] | None = None,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        raw: str | None = None,
+    ) -> None:
+        self.code = code
+        self.params = dict(params or {})
+        self.row = row
+        self.column = column
+        self.raw = raw
+        super().__init__(self.message("en"))
+
+    def message(self, locale: str = "fr") -> str:
+        """Return the message in `locale` ("fr" by default, or "en")."""
+        templates = MESSAGES.get(self.code, ("Erreur : $code", "Error: $code"))
+        template = templates[1] if locale == "en" else templates[0]
+        values = {"code": self.code, "row": self.row, "column": self.column, **self.params}
+        return Template(template).safe_substitute({k: _show(v) for k, v in values.items()})
+
+    def to_dict(self, locale: str = "fr") -> dict[str, Any]:
+        """Return a JSON-ready description of the error, for an API response."""
+        return {
+            "code": self.code,
+            "message": self.message(locale),
+            "params": {k: _show(v) for k, v in self.params.items()},
+            "row": self.row,
+            "column": self.column,
+            "raw": self.raw,
+        }
+
+
+def _show(value: Any) -> str:
+    text = ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+    return text if len(text) <= 200 else text[:199] + "…"

@@ -1,0 +1,94 @@
+"""What an ingest takes (`IngestOptions`) and gives back (`IngestResult`)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from studio.datasources.schema import FieldInfo
+
+
+@dataclass
+class IngestOptions:
+    """Choices the person makes when (re-)importing a file.
+
+    `sheet`: Excel sheet name (first sheet when None). `header_row`: 1-based line (CSV) or
+    row (Excel) of the header, detected when None. `types`: forced field type per column.
+    `renames`: new name per column. `labels` / `descriptions`: per final column name.
+    """
+
+    sheet: str | None = None
+    header_row: int | None = None
+    types: dict[str, str] = field(default_factory=dict)
+    renames: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """A value that did not fit its column's type; `row` is the line or row the user sees."""
+
+    row: int
+    column: str
+    raw: str
+    expected_type: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass
+class ColumnStats:
+    """Summary of one column: empties, distinct values, range, and frequent values."""
+
+    empty: int
+    distinct: int
+    min: Any = None
+    max: Any = None
+    top: list[tuple[Any, int]] = field(default_factory=list)
+    histogram: list[tuple[float, float, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "empty": self.empty,
+            "distinct": self.distinct,
+            "min": self.min,
+            "max": self.max,
+            "top": [list(t) for t in self.top],
+            "histogram": [list(h) for h in self.histogram],
+        }
+
+
+@dataclass
+class IngestResult:
+    """A complete Parquet file and everything the person needs to check the import.
+
+    `problems` lists at most a few examples per column; `problem_counts` has the totals.
+    `source` tells how the file was read (format, encoding, separator, sheet, header row).
+    """
+
+    parquet_path: Path
+    fields: list[FieldInfo]
+    row_count: int
+    problems: list[ParseProblem]
+    problem_counts: dict[str, int]
+    preview: list[list[Any]]
+    stats: dict[str, ColumnStats]
+    source: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (the Parquet path as text)."""
+        return {
+            "parquet_path": str(self.parquet_path),
+            "fields": [f.to_dict() for f in self.fields],
+            "row_count": self.row_count,
+            "problems": [p.to_dict() for p in self.problems],
+            "problem_counts": self.problem_counts,
+            "preview": self.preview,
+            "stats": {k: s.to_dict() for k, s in self.stats.items()},
+            "source": self.source,
+        }

@@ -1,0 +1,328 @@
+"""From a raw text table in DuckDB to a typed Parquet file, its schema, problems and stats.
+
+Every reader (CSV, Excel, GeoJSON) loads the file into a DuckDB table `raw` whose columns
+are named `c0`, `c1`… and hold text; this module does the rest, the same way for all.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from studio.datasources.convert import problem_condition, typed_expression
+from studio.datasources.errors import DatasetError
+from studio.datasources.infer import ColumnPlan, infer_column, plan_for_type
+from studio.datasources.models import ColumnStats, IngestOptions, IngestResult, ParseProblem
+from studio.datasources.schema import NUMERIC_TYPES, FieldInfo
+from studio.datasources.values import json_rows, json_value, quote_ident, sql_string
+from studio.spec.query import FIELD_TYPES
+
+SAMPLE_HEAD = 2000
+SAMPLE_RANDOM = 5000
+PROBLEMS_PER_COLUMN = 5
+PREVIEW_ROWS = 20
+TOP_VALUES = 5
+HISTOGRAM_BINS = 10
+MAX_NAME = 200
+
+
+@dataclass
+class RawTable:
+    """A file loaded as text into the DuckDB table `raw`.
+
+    `line_of` maps a `raw` rowid to the line or row number the person sees in the file.
+    `plans` holds columns whose plan the reader already knows (a geometry column).
+    """
+
+    names: list[str]
+    line_of: Callable[[int], int]
+    plans: dict[int, ColumnPlan] = field(default_factory=dict)
+    source: dict[str, Any] = field(default_factory=dict)
+
+
+def connect_for_ingest(temp_dir: Path) -> duckdb.DuckDBPyConnection:
+    """Return a private DuckDB connection with bounded memory, spilling to `temp_dir`."""
+    con = duckdb.connect(config={"memory_limit": "600MB", "threads": 2})
+    con.execute("SET temp_directory = ?", [str(temp_dir)])
+    con.execute("SET preserve_insertion_order = true")
+    return con
+
+
+def build_dataset(
+    con: duckdb.DuckDBPyConnection, raw: RawTable, options: IngestOptions, dest_dir: Path
+) -> IngestResult:
+    """Return the ingest result after writing the typed Parquet file into `dest_dir`."""
+    columns = _checked_columns(con, raw.names)
+    row_count = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+    if row_count == 0:
+        raise DatasetError("csv.no_data")
+    final_names = _final_names([raw.names[i] for i in columns], options.renames)
+    plans = _plans(con, raw, columns, options)
+    plans, counts = _settle_plans(con, columns, plans)
+    problems = _problem_examples(con, raw, columns, plans, counts)
+    parquet_path = _write_parquet(con, columns, final_names, dest_dir)
+    fields = [_field(name, plans[i], options) for name, i in zip(final_names, columns, strict=True)]
+    return IngestResult(
+        parquet_path=parquet_path,
+        fields=fields,
+        row_count=row_count,
+        problems=problems,
+        problem_counts={raw.names[i]: n for i, n in counts.items() if n},
+        preview=preview(con, parquet_path),
+        stats=column_stats(con, parquet_path, fields),
+        source=raw.source,
+    )
+
+
+def _checked_columns(con: duckdb.DuckDBPyConnection, names: list[str]) -> list[int]:
+    """Return the indexes of the columns to keep; unnamed empty columns are dropped."""
+    keep: list[int] = []
+    seen: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        if not name:
+            if _has_data(con, i):
+                raise DatasetError("header.empty_name", {"position": i + 1}, column="")
+            continue
+        if len(name) > MAX_NAME:
+            raise DatasetError("header.name_too_long", {"column": name}, column=name)
+        seen.setdefault(name.lower(), []).append(i + 1)
+        keep.append(i)
+    for positions in seen.values():
+        if len(positions) > 1:
+            name = names[positions[0] - 1]
+            raise DatasetError(
+                "header.duplicate_name", {"column": name, "positions": positions}, column=name
+            )
+    return keep
+
+
+def _has_data(con: duckdb.DuckDBPyConnection, index: int) -> bool:
+    col = f"c{index}"
+    sql = f"SELECT count(*) FROM raw WHERE NULLIF(trim({col}), '') IS NOT NULL"
+    return con.execute(sql).fetchone()[0] > 0
+
+
+def clean_header(value: Any) -> str:
+    """Return a header cell as a column name: text with its spaces collapsed."""
+    if value is None:
+        return ""
+    text = str(value).replace("\ufeff", "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _final_names(names: list[str], renames: dict[str, str]) -> list[str]:
+    unknown = [old for old in renames if old not in names]
+    if unknown:
+        raise DatasetError("options.unknown_column", {"column": unknown[0]}, column=unknown[0])
+    final = [clean_header(renames.get(n, n)) for n in names]
+    _check_unique(final)
+    return final
+
+
+def _check_unique(names: list[str]) -> None:
+    lowered = [n.lower() for n in names]
+    for i, name in enumerate(names):
+        if not name:
+            raise DatasetError("header.empty_name", {"position": i + 1}, column="")
+        if len(name) > MAX_NAME:
+            raise DatasetError("header.name_too_long", {"column": name}, column=name)
+        if lowered.count(name.lower()) > 1:
+            positions = [j + 1 for j, n in enumerate(lowered) if n == name.lower()]
+            raise DatasetError(
+                "header.duplicate_name", {"column": name, "positions": positions}, column=name
+            )
+
+
+def _plans(
+    con: duckdb.DuckDBPyConnection, raw: RawTable, columns: list[int], options: IngestOptions
+) -> dict[int, ColumnPlan]:
+    forced = _forced_types(raw.names, columns, options)
+    sample = _sample(con, columns)
+    plans: dict[int, ColumnPlan] = {}
+    for pos, i in enumerate(columns):
+        values = [row[pos] for row in sample]
+        if i in forced:
+            plans[i] = plan_for_type(forced[i], values)
+        elif i in raw.plans:
+            plans[i] = raw.plans[i]
+        else:
+            plans[i] = infer_column(raw.names[i], values)
+    return plans
+
+
+def _forced_types(names: list[str], columns: list[int], options: IngestOptions) -> dict[int, str]:
+    """Return the forced type per column index; `types` keys are original or renamed names."""
+    by_name = {names[i]: i for i in columns}
+    by_name |= {new: by_name[old] for old, new in options.renames.items() if old in by_name}
+    forced: dict[int, str] = {}
+    for name, type_ in options.types.items():
+        if name not in by_name:
+            raise DatasetError("options.unknown_column", {"column": name}, column=name)
+        if type_ not in FIELD_TYPES:
+            raise DatasetError("options.bad_type", {"column": name, "type": type_}, column=name)
+        forced[by_name[name]] = type_
+    return forced
+
+
+def _sample(con: duckdb.DuckDBPyConnection, columns: list[int]) -> list[tuple[Any, ...]]:
+    """Return the first rows plus a repeatable random sample of the rest."""
+    select = ", ".join(f"c{i}" for i in columns)
+    head = con.execute(f"SELECT {select} FROM raw LIMIT {SAMPLE_HEAD}").fetchall()
+    rest = con.execute(
+        f"SELECT {select} FROM raw USING SAMPLE reservoir({SAMPLE_RANDOM} ROWS) REPEATABLE (7)"
+    ).fetchall()
+    return head + rest
+
+
+def _convert(
+    con: duckdb.DuckDBPyConnection, columns: list[int], plans: dict[int, ColumnPlan]
+) -> None:
+    """Create the table `conv`: raw rowid `r`, raw texts `c<i>` and typed values `t<i>`."""
+    typed = ", ".join(f"{typed_expression(f'c{i}', plans[i])} AS t{i}" for i in columns)
+    raws = ", ".join(f"c{i}" for i in columns)
+    con.execute(f"CREATE OR REPLACE TABLE conv AS SELECT rowid AS r, {raws}, {typed} FROM raw")
+
+
+def _condition(i: int, plan: ColumnPlan) -> str:
+    return problem_condition(f"c{i}", f"t{i}", plan)
+
+
+def _problem_counts(con: duckdb.DuckDBPyConnection, plans: dict[int, ColumnPlan]) -> dict[int, int]:
+    checked = [i for i, p in plans.items() if _condition(i, p) != "FALSE"]
+    if not checked:
+        return {i: 0 for i in plans}
+    select = ", ".join(f"count(*) FILTER (WHERE {_condition(i, plans[i])})" for i in checked)
+    counts = dict(zip(checked, con.execute(f"SELECT {select} FROM conv").fetchone(), strict=True))
+    return {i: counts.get(i, 0) for i in plans}
+
+
+def _settle_plans(
+    con: duckdb.DuckDBPyConnection, columns: list[int], plans: dict[int, ColumnPlan]
+) -> tuple[dict[int, ColumnPlan], dict[int, int]]:
+    """Return plans and problem counts; integer columns with decimals further down widen."""
+    _convert(con, columns, plans)
+    counts = _problem_counts(con, plans)
+    widen = [i for i, n in counts.items() if n and plans[i] == ColumnPlan("integer", "number")]
+    if not widen:
+        return plans, counts
+    trial = plans | {i: ColumnPlan("decimal", "number") for i in widen}
+    _convert(con, columns, trial)
+    retry = _problem_counts(con, trial)
+    settled = {i: trial[i] if i in widen and retry[i] == 0 else plans[i] for i in plans}
+    if settled != trial:
+        _convert(con, columns, settled)
+    return settled, _problem_counts(con, settled)
+
+
+def _problem_examples(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    columns: list[int],
+    plans: dict[int, ColumnPlan],
+    counts: dict[int, int],
+) -> list[ParseProblem]:
+    problems: list[ParseProblem] = []
+    for i in columns:
+        if not counts.get(i):
+            continue
+        sql = (
+            f"SELECT r, c{i} FROM conv WHERE {_condition(i, plans[i])} "
+            f"ORDER BY r LIMIT {PROBLEMS_PER_COLUMN}"
+        )
+        for rowid, value in con.execute(sql).fetchall():
+            problems.append(ParseProblem(raw.line_of(rowid), raw.names[i], value, plans[i].type))
+    return problems
+
+
+def _write_parquet(
+    con: duckdb.DuckDBPyConnection,
+    columns: list[int],
+    names: list[str],
+    dest_dir: Path,
+) -> Path:
+    """Return the path of the complete Parquet file, renamed into place once written."""
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    final = dest_dir / f"{uuid.uuid4().hex}.parquet"
+    partial = dest_dir / f".{final.name}.partial"
+    select = ", ".join(
+        f"t{i} AS {quote_ident(name)}" for i, name in zip(columns, names, strict=True)
+    )
+    try:
+        con.execute(
+            f"COPY (SELECT {select} FROM conv) TO ? "
+            "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)",
+            [str(partial)],
+        )
+        os.replace(partial, final)
+    finally:
+        partial.unlink(missing_ok=True)
+    return final
+
+
+def _field(name: str, plan: ColumnPlan, options: IngestOptions) -> FieldInfo:
+    description = options.descriptions.get(name, "")
+    if plan.unit == "%" and not description:
+        description = "Pourcentage : 12,5 % est enregistré 12.5"
+    return FieldInfo(name, plan.type, options.labels.get(name, name), description, plan.unit)
+
+
+def preview(con: duckdb.DuckDBPyConnection, parquet_path: Path, limit: int = PREVIEW_ROWS) -> list:
+    """Return the first rows of a Parquet file, JSON-ready."""
+    sql = f"SELECT * FROM read_parquet(?) LIMIT {int(limit)}"
+    return json_rows(con.execute(sql, [str(parquet_path)]).fetchall())
+
+
+def column_stats(
+    con: duckdb.DuckDBPyConnection, parquet_path: Path, fields: list[FieldInfo]
+) -> dict[str, ColumnStats]:
+    """Return per-column stats: empties, distinct count, min/max, top values or histogram."""
+    path = sql_string(str(parquet_path))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW typed AS SELECT * FROM read_parquet({path})")
+    parts = []
+    for f in fields:
+        q = quote_ident(f.name)
+        ranged = f.type not in ("geometry", "boolean")
+        parts.append(f"count(*) - count({q}), count(DISTINCT {q})")
+        parts.append(f"min({q}), max({q})" if ranged else "NULL, NULL")
+    row = con.execute(f"SELECT {', '.join(parts)} FROM typed").fetchone()
+    stats: dict[str, ColumnStats] = {}
+    for n, f in enumerate(fields):
+        empty, distinct, low, high = row[4 * n : 4 * n + 4]
+        stat = ColumnStats(empty, distinct, json_value(low), json_value(high))
+        if f.type in NUMERIC_TYPES and low is not None:
+            stat.histogram = _histogram(con, f.name, float(low), float(high))
+        elif f.type != "geometry":
+            stat.top = _top_values(con, f.name)
+        stats[f.name] = stat
+    return stats
+
+
+def _top_values(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[Any, int]]:
+    q = quote_ident(name)
+    sql = (
+        f"SELECT {q}, count(*) AS n FROM typed WHERE {q} IS NOT NULL GROUP BY 1 "
+        f"ORDER BY n DESC, 1 LIMIT {TOP_VALUES}"
+    )
+    return [(json_value(v), n) for v, n in con.execute(sql).fetchall()]
+
+
+def _histogram(
+    con: duckdb.DuckDBPyConnection, name: str, low: float, high: float
+) -> list[tuple[float, float, int]]:
+    width = (high - low) / HISTOGRAM_BINS or 1.0
+    q = quote_ident(name)
+    bucket = f"CAST(floor(({q} - {float(low)!r}) / {float(width)!r}) AS INTEGER)"
+    sql = (
+        f"SELECT least({bucket}, {HISTOGRAM_BINS - 1}) AS b, count(*) FROM typed "
+        f"WHERE {q} IS NOT NULL GROUP BY 1 ORDER BY 1"
+    )
+    counts = dict(con.execute(sql).fetchall())
+    bins = HISTOGRAM_BINS if high > low else 1
+    return [(low + b * width, low + (b + 1) * width, counts.get(b, 0)) for b in range(bins)]

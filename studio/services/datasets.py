@@ -1,0 +1,609 @@
+"""Dataset use cases: stage an upload, save it, edit its schema, replace, delete, query.
+
+Files live under the instance's data folder, one folder per dataset and version
+(`data/<id>/v<version>/`), holding the Parquet file and the original upload (kept so a
+column's type can be changed later). A new version is complete on disk before the
+database points at it, so a failed import leaves the previous version intact.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import secrets
+import shutil
+import socket
+import urllib.request
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.orm import Session
+
+from studio.config import Settings
+from studio.datasources import (
+    DatasetError,
+    FieldInfo,
+    IngestOptions,
+    IngestResult,
+    ParquetSource,
+    QueryCache,
+    SchemaDiff,
+    SqlSource,
+    compare_schemas,
+    fields_from_json,
+    fields_to_json,
+    ingest,
+    inspect_sql_table,
+    run_query,
+)
+from studio.datasources.errors import MESSAGES
+from studio.security.policy import ensure
+from studio.spec import FIELD_TYPES, Query, QueryResult, RowFilter
+from studio.store import datasets as repo
+from studio.store.models import Dataset
+
+SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
+    "upload.expired": (
+        "Ce fichier importé n'est plus disponible (session expirée). Importez-le à nouveau.",
+        "This uploaded file is no longer available (session expired). Upload it again.",
+    ),
+    "dataset.name_missing": (
+        "Donnez un nom au jeu de données.",
+        "Give the dataset a name.",
+    ),
+    "dataset.not_a_file": (
+        "Ce jeu de données reste dans sa base SQL : ses colonnes ne peuvent pas être retypées ici.",
+        "This dataset stays in its SQL database: its columns cannot be retyped here.",
+    ),
+    "dataset.not_a_url": (
+        "Ce jeu de données ne provient pas d'une URL : importez un nouveau fichier à la place.",
+        "This dataset does not come from a URL: upload a new file instead.",
+    ),
+    "url.invalid": (
+        "Adresse invalide : $url. Donnez une URL commençant par http:// ou https://.",
+        "Invalid address: $url. Give a URL starting with http:// or https://.",
+    ),
+    "url.private": (
+        "L'adresse $url pointe vers un réseau interne, ce qui n'est pas autorisé.",
+        "The address $url points to an internal network, which is not allowed.",
+    ),
+    "url.unreachable": (
+        "Impossible de télécharger $url. Vérifiez l'adresse, ou importez le fichier à la main.",
+        "Could not download $url. Check the address, or upload the file by hand.",
+    ),
+    "schema.duplicate_column": (
+        "Une colonne s'appelle déjà « $column ». Choisissez un autre nom.",
+        "A column is already called '$column'. Choose another name.",
+    ),
+    "schema.unknown_type": (
+        "Type de colonne inconnu : $type.",
+        "Unknown column type: $type.",
+    ),
+    "query.wrong_dataset": (
+        "Cette requête porte sur un autre jeu de données.",
+        "This query is about another dataset.",
+    ),
+}
+MESSAGES.update(SERVICE_MESSAGES)
+
+
+class SchemaChanged(DatasetError):
+    """A replacement file loses or retypes columns; carries the report of what changed."""
+
+    def __init__(self, diff: SchemaDiff) -> None:
+        self.diff = diff
+        super().__init__("replace.schema_changed", {})
+
+    def message(self, locale: str = "fr") -> str:
+        """The changes, and what to do, in `locale`."""
+        lines = "; ".join(self.diff.summary(locale))
+        if locale == "en":
+            return (
+                f"The new file does not match the dataset: {lines}. Fix the file, or replace "
+                "anyway (tiles using the lost columns will show a message)."
+            )
+        return (
+            f"Le nouveau fichier ne correspond pas au jeu de données : {lines}. Corrigez le "
+            "fichier, ou remplacez quand même (les tuiles qui utilisent les colonnes perdues "
+            "afficheront un message)."
+        )
+
+
+STAGING_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+SOURCE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+MAX_URL_BYTES_DEFAULT = 200 * 1024 * 1024
+
+
+@dataclass
+class Staged:
+    """An upload analysed but not yet saved: its token and what the analysis found."""
+
+    token: str
+    filename: str
+    result: IngestResult
+
+
+def _staging_root(settings: Settings) -> Path:
+    return settings.instance / "staging"
+
+
+def _dataset_dir(settings: Settings, dataset_id: int, version: int) -> Path:
+    return settings.data_dir / str(dataset_id) / f"v{version}"
+
+
+def _safe_filename(filename: str) -> str:
+    name = SOURCE_NAME.sub("_", Path(filename or "upload").name).strip("._") or "upload"
+    return name[:120]
+
+
+def options_from_json(data: dict[str, Any] | None) -> IngestOptions:
+    """The ingest options stored with a dataset."""
+    data = data or {}
+    known = {k: data[k] for k in asdict(IngestOptions()) if k in data}
+    return IngestOptions(**known)
+
+
+# --- staging (upload page: analyse, let the person adjust, then save) -------------------
+
+
+def stage_upload(
+    settings: Settings, actor: Any, filename: str, content: bytes, options: IngestOptions | None
+) -> Staged:
+    """Analyse an uploaded file into a private staging folder (raises DatasetError)."""
+    ensure(actor, "create", "datasets")
+    token = secrets.token_urlsafe(24)
+    folder = _staging_root(settings) / token
+    folder.mkdir(parents=True)
+    source = folder / _safe_filename(filename)
+    source.write_bytes(content)
+    manifest = {"owner_id": actor.id, "filename": filename, "source": source.name}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    try:
+        result = ingest(source, filename, options, dest_dir=folder)
+    except DatasetError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return Staged(token, filename, result)
+
+
+def _staged_folder(settings: Settings, actor: Any, token: str) -> tuple[Path, dict[str, Any]]:
+    if not STAGING_TOKEN.match(token or ""):
+        raise DatasetError("upload.expired")
+    folder = _staging_root(settings) / token
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.exists():
+        raise DatasetError("upload.expired")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if manifest.get("owner_id") != actor.id:
+        raise DatasetError("upload.expired")
+    return folder, manifest
+
+
+def restage(settings: Settings, actor: Any, token: str, options: IngestOptions) -> Staged:
+    """Analyse a staged upload again with new options (types, renames, sheet, header row)."""
+    ensure(actor, "create", "datasets")
+    folder, manifest = _staged_folder(settings, actor, token)
+    for old in folder.glob("*.parquet"):
+        old.unlink()
+    result = ingest(folder / manifest["source"], manifest["filename"], options, dest_dir=folder)
+    return Staged(token, manifest["filename"], result)
+
+
+def save_staged(
+    s: Session,
+    settings: Settings,
+    actor: Any,
+    token: str,
+    name: str,
+    options: IngestOptions,
+    description: str = "",
+) -> Dataset:
+    """Turn a staged upload into a saved dataset (re-analysed with the final options)."""
+    staged = restage(settings, actor, token, options)
+    folder, manifest = _staged_folder(settings, actor, token)
+    ds = _create_file_dataset(
+        s,
+        settings,
+        actor,
+        name or manifest["filename"],
+        staged.result,
+        folder / manifest["source"],
+        manifest["filename"],
+        options,
+        description,
+    )
+    shutil.rmtree(folder, ignore_errors=True)
+    return ds
+
+
+def discard_staged(settings: Settings, actor: Any, token: str) -> None:
+    """Forget a staged upload."""
+    folder, _manifest = _staged_folder(settings, actor, token)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- creating datasets ----------------------------------------------------------------
+
+
+def _create_file_dataset(
+    s: Session,
+    settings: Settings,
+    actor: Any,
+    name: str,
+    result: IngestResult,
+    source_file: Path,
+    filename: str,
+    options: IngestOptions,
+    description: str = "",
+    kind: str = "file",
+    extra_source: dict[str, Any] | None = None,
+) -> Dataset:
+    ds = repo.add_dataset(
+        s,
+        name=_clean_name(name),
+        description=description.strip()[:5000],
+        owner_id=actor.id,
+        kind=kind,
+        fields=fields_to_json(result.fields),
+        row_count=result.row_count,
+        version=1,
+        source={"filename": filename, **result.source, **(extra_source or {})},
+        ingest_options=asdict(options),
+    )
+    _install_version(settings, ds, result, source_file)
+    return ds
+
+
+def _install_version(settings: Settings, ds: Dataset, result: IngestResult, source: Path) -> None:
+    """Move a complete Parquet file and its source into the dataset's version folder."""
+    folder = _dataset_dir(settings, ds.id, ds.version)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "data.parquet"
+    shutil.move(str(result.parquet_path), target)
+    kept = folder / ("source-" + _safe_filename(source.name))
+    if source.resolve() != kept.resolve():
+        shutil.copyfile(source, kept)
+    ds.storage_path = str(target.relative_to(settings.data_dir))
+    ds.size_bytes = target.stat().st_size
+    ds.source = {**(ds.source or {}), "kept_source": kept.name}
+    repo.touch(ds)
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())[:200]
+    if not name:
+        raise DatasetError("dataset.name_missing")
+    return name
+
+
+def create_from_upload(
+    s: Session,
+    settings: Settings,
+    actor: Any,
+    filename: str,
+    content: bytes,
+    name: str = "",
+    options: IngestOptions | None = None,
+) -> tuple[Dataset, IngestResult]:
+    """Analyse and save an upload in one step (the API's POST /datasets)."""
+    options = options or IngestOptions()
+    staged = stage_upload(settings, actor, filename, content, options)
+    folder, manifest = _staged_folder(settings, actor, staged.token)
+    try:
+        ds = _create_file_dataset(
+            s,
+            settings,
+            actor,
+            name or Path(filename).stem,
+            staged.result,
+            folder / manifest["source"],
+            filename,
+            options,
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return ds, staged.result
+
+
+def create_sql_dataset(
+    s: Session, actor: Any, name: str, url: str, table: str, schema: str | None = None
+) -> Dataset:
+    """A dataset that stays in an external database (admins only: the URL holds secrets)."""
+    ensure(actor, "manage", "connections")
+    try:
+        fields = inspect_sql_table(url, table, schema)
+    except DatasetError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any driver error becomes a clear message
+        raise DatasetError("sql.unreachable", {"error": type(exc).__name__}) from exc
+    return repo.add_dataset(
+        s,
+        name=_clean_name(name or table),
+        owner_id=actor.id,
+        kind="sql",
+        fields=fields_to_json(fields),
+        source={"url": url, "table": table, "schema": schema},
+    )
+
+
+def _check_public_host(url: str, allow_private: bool) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DatasetError("url.invalid", {"url": url})
+    if allow_private:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except OSError as exc:
+        raise DatasetError("url.unreachable", {"url": url}) from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if address.is_private or address.is_loopback or address.is_link_local:
+            raise DatasetError("url.private", {"url": url})
+
+
+def portal_export_url(url: str) -> str:
+    """The CSV export URL for an Opendatasoft dataset page; other URLs unchanged."""
+    match = re.match(r"^(https?://[^/]+)/explore/dataset/([\w-]+)/?", url)
+    if match:
+        base, dataset = match.groups()
+        return f"{base}/api/explore/v2.1/catalog/datasets/{dataset}/exports/csv?delimiter=%3B"
+    return url
+
+
+def fetch_url(settings: Settings, url: str) -> tuple[str, bytes]:
+    """The file name and content behind an http(s) URL (size-capped, no private hosts)."""
+    url = portal_export_url(url.strip())
+    _check_public_host(url, bool(settings.extra.get("url_allow_private")))
+    limit = settings.max_upload_mb * 1024 * 1024
+    request = urllib.request.Request(url, headers={"User-Agent": "Studio/0.1"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - checked
+            content = response.read(limit + 1)
+            ctype = response.headers.get("Content-Type", "")
+    except OSError as exc:
+        raise DatasetError("url.unreachable", {"url": url}) from exc
+    if len(content) > limit:
+        raise DatasetError("file.too_large", {"filename": url, "limit_mb": settings.max_upload_mb})
+    name = Path(urlsplit(url).path).name or "export"
+    if "." not in name:
+        name += ".geojson" if "json" in ctype else ".csv"
+    return name, content
+
+
+def create_from_url(
+    s: Session,
+    settings: Settings,
+    actor: Any,
+    url: str,
+    name: str = "",
+    refresh_hours: int | None = None,
+) -> Dataset:
+    """A dataset fetched from a URL, refreshable later."""
+    filename, content = fetch_url(settings, url)
+    ds, _result = create_from_upload(s, settings, actor, filename, content, name or filename)
+    ds.kind = "url"
+    ds.source = {**ds.source, "url": url}
+    ds.refresh_hours = refresh_hours
+    ds.refreshed_at = datetime.now(UTC)
+    return ds
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def fields_of(ds: Dataset) -> list[FieldInfo]:
+    """The dataset's schema."""
+    return fields_from_json(ds.fields or [])
+
+
+def source_of(settings: Settings, ds: Dataset) -> ParquetSource | SqlSource:
+    """Where the engine finds the dataset's rows, with its version for cache keys."""
+    if ds.kind == "sql":
+        src = ds.source
+        return SqlSource(src["url"], src["table"], ds.version, src.get("schema"))
+    return ParquetSource(settings.data_dir / ds.storage_path, f"{ds.id}.{ds.version}")
+
+
+def query_dataset(
+    settings: Settings,
+    cache: QueryCache | None,
+    ds: Dataset,
+    query: Query,
+    row_filter: RowFilter | None = None,
+) -> QueryResult:
+    """Run `query` on `ds` (the caller has checked the actor may view it)."""
+    if query.dataset != ds.id:
+        raise DatasetError("query.wrong_dataset")
+    return run_query(
+        query, source_of(settings, ds), fields_of(ds), row_filter=row_filter, cache=cache
+    )
+
+
+def sample_rows(settings: Settings, ds: Dataset, limit: int = 20) -> list[list[Any]]:
+    """The first rows of a file dataset, for its editors' preview."""
+    if ds.kind == "sql":
+        return []
+    import duckdb
+
+    from studio.datasources.values import json_rows
+
+    path = settings.data_dir / ds.storage_path
+    con = duckdb.connect()
+    try:
+        rows = con.execute("SELECT * FROM read_parquet(?) LIMIT ?", [str(path), limit]).fetchall()
+    finally:
+        con.close()
+    return json_rows(rows)
+
+
+# --- changing ---------------------------------------------------------------------------
+
+
+def _reingest(
+    settings: Settings,
+    ds: Dataset,
+    options: IngestOptions,
+    source: Path | None = None,
+    filename: str | None = None,
+) -> IngestResult:
+    if ds.kind == "sql":
+        raise DatasetError("dataset.not_a_file")
+    if source is None:
+        folder = _dataset_dir(settings, ds.id, ds.version)
+        source = folder / ds.source["kept_source"]
+    work = settings.instance / "staging" / f"reingest-{ds.id}-{secrets.token_hex(6)}"
+    work.mkdir(parents=True)
+    return ingest(
+        source, filename or ds.source.get("filename", source.name), options, dest_dir=work
+    )
+
+
+def _new_version(settings: Settings, ds: Dataset, result: IngestResult, source: Path) -> None:
+    old = _dataset_dir(settings, ds.id, ds.version)
+    ds.version += 1
+    _install_version(settings, ds, result, source)
+    shutil.rmtree(result.parquet_path.parent, ignore_errors=True)
+    ds.fields = fields_to_json(result.fields)
+    ds.row_count = result.row_count
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def update_fields(
+    s: Session,
+    settings: Settings,
+    actor: Any,
+    ds: Dataset,
+    changes: list[dict[str, Any]],
+    name: str | None = None,
+    description: str | None = None,
+) -> Dataset:
+    """Apply renames, labels, descriptions and types; a rename or a new type re-reads the file."""
+    ensure(actor, "edit", ds)
+    current = {f.name: f for f in fields_of(ds)}
+    options = options_from_json(ds.ingest_options)
+    original_of = {new: old for old, new in options.renames.items()}
+    needs_reingest = False
+    for change in changes:
+        field = change.get("name")
+        if field not in current:
+            raise DatasetError("query.unknown_field", {"field": field})
+        original = original_of.get(field, field)
+        final = field
+        new_name = (change.get("new_name") or "").strip()
+        if new_name and new_name != field:
+            if new_name in current:
+                raise DatasetError("schema.duplicate_column", {"column": new_name})
+            options.renames[original] = final = new_name
+            needs_reingest = True
+        new_type = change.get("type")
+        if new_type and new_type != current[field].type:
+            if new_type not in FIELD_TYPES:
+                raise DatasetError("schema.unknown_type", {"type": new_type})
+            options.types[original] = new_type
+            needs_reingest = True
+        for key, store in (("label", options.labels), ("description", options.descriptions)):
+            if key in change and change[key] is not None:
+                store.pop(field, None)
+                store[final] = str(change[key])[:500]
+    if needs_reingest and ds.kind != "sql":
+        result = _reingest(settings, ds, options)
+        _new_version(
+            settings,
+            ds,
+            result,
+            _dataset_dir(settings, ds.id, ds.version) / ds.source["kept_source"],
+        )
+    else:
+        ds.fields = [
+            {
+                **f.to_dict(),
+                "label": options.labels.get(f.name, f.label),
+                "description": options.descriptions.get(f.name, f.description),
+            }
+            for f in fields_of(ds)
+        ]
+    ds.ingest_options = asdict(options)
+    if name is not None:
+        ds.name = _clean_name(name)
+    if description is not None:
+        ds.description = description.strip()[:5000]
+    repo.touch(ds)
+    return ds
+
+
+def replace_file(
+    s: Session,
+    settings: Settings,
+    actor: Any,
+    ds: Dataset,
+    filename: str,
+    content: bytes,
+    force: bool = False,
+) -> dict[str, Any]:
+    """Replace the data with a new file; refused (report returned) when columns were lost or
+    retyped, unless `force`. Returns the report of what changed."""
+    ensure(actor, "edit", ds)
+    work = settings.instance / "staging" / f"replace-{ds.id}-{secrets.token_hex(6)}"
+    work.mkdir(parents=True)
+    source = work / _safe_filename(filename)
+    source.write_bytes(content)
+    try:
+        result = ingest(source, filename, options_from_json(ds.ingest_options), dest_dir=work)
+        diff = compare_schemas(fields_of(ds), result.fields, ds.row_count, result.row_count)
+        report = diff.to_dict()
+        if (diff.removed or diff.retyped) and not force:
+            raise SchemaChanged(diff)
+        ds.source = {**ds.source, "filename": filename, **result.source}
+        _new_version(settings, ds, result, source)
+        repo.touch(ds)
+        return report
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def refresh_from_url(s: Session, settings: Settings, actor: Any, ds: Dataset) -> dict[str, Any]:
+    """Fetch a URL dataset again and replace its data."""
+    ensure(actor, "edit", ds)
+    if ds.kind != "url":
+        raise DatasetError("dataset.not_a_url")
+    filename, content = fetch_url(settings, ds.source["url"])
+    report = replace_file(s, settings, actor, ds, filename, content, force=False)
+    ds.refreshed_at = datetime.now(UTC)
+    return report
+
+
+def delete_dataset(s: Session, settings: Settings, actor: Any, ds: Dataset) -> None:
+    """Delete the dataset and its files."""
+    ensure(actor, "edit", ds)
+    repo.mark_deleted(ds)
+    shutil.rmtree(settings.data_dir / str(ds.id), ignore_errors=True)
+
+
+def describe(ds: Dataset, with_fields: bool = True) -> dict[str, Any]:
+    """The public JSON description of a dataset (never its SQL URL)."""
+    out: dict[str, Any] = {
+        "id": ds.id,
+        "name": ds.name,
+        "description": ds.description,
+        "kind": ds.kind,
+        "owner": ds.owner.email if ds.owner else None,
+        "row_count": ds.row_count,
+        "size_bytes": ds.size_bytes,
+        "version": ds.version,
+        "visibility": ds.visibility,
+        "updated_at": ds.updated_at.isoformat() if ds.updated_at else None,
+    }
+    if ds.kind == "url":
+        out["url"] = ds.source.get("url")
+        out["refresh_hours"] = ds.refresh_hours
+    if with_fields:
+        out["fields"] = [
+            {"name": f.name, "type": f.type, "label": f.label, "description": f.description}
+            for f in fields_of(ds)
+        ]
+    return out

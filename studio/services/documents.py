@@ -1,0 +1,246 @@
+"""Dashboard and story use cases: create, read the right revision, save, publish, restore."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from studio.security.policy import allowed, ensure
+from studio.store import NotFound
+from studio.store import documents as repo
+from studio.store.models import Document
+
+BIN_DAYS = 30
+EXPORT_FORMAT = 1
+
+
+class SpecError(ValueError):
+    """A spec that does not validate; `where` and `message` say what to fix."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where = where
+        self.message = message
+
+
+def _loader(kind: str) -> Callable[[dict[str, Any]], BaseModel]:
+    if kind == "dashboard":
+        from studio.spec.dashboard import load_dashboard
+
+        return load_dashboard
+    from studio.spec.story import load_story  # type: ignore[import-not-found]
+
+    return load_story
+
+
+def validate_spec(kind: str, data: Any) -> BaseModel:
+    """The validated (and migrated) spec, or SpecError naming the first problem."""
+    if not isinstance(data, dict):
+        raise SpecError("spec", "must be a JSON object")
+    try:
+        return _loader(kind)(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "spec"
+        raise SpecError(where, first["msg"].removeprefix("Value error, ")) from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SpecError("spec", str(exc)) from None
+
+
+def dump(spec: BaseModel) -> dict[str, Any]:
+    """The JSON-ready form of a spec, as stored."""
+    return spec.model_dump(mode="json")
+
+
+def create(s: Session, kind: str, actor: Any, data: dict[str, Any]) -> Document:
+    """A new draft from a spec."""
+    ensure(actor, "create", f"{kind}s")
+    spec = validate_spec(kind, data)
+    return repo.create_document(s, kind, getattr(spec, "title", "") or kind, dump(spec), actor)
+
+
+def get_visible(s: Session, kind: str, actor: Any, doc_id: int) -> Document:
+    """The document if the actor may view it; NotFound otherwise (existence not revealed)."""
+    doc = repo.get_document(s, kind, doc_id)
+    if not allowed(actor, "view", doc):
+        raise NotFound(f"no {kind} {doc_id}")
+    return doc
+
+
+def visible_spec(s: Session, actor: Any, doc: Document) -> tuple[dict[str, Any], str]:
+    """What this actor sees: the draft for those who may edit, else the published revision."""
+    if allowed(actor, "edit", doc):
+        return doc.spec, "draft"
+    published = repo.published_spec(s, doc)
+    if published is None:
+        raise NotFound("not published")
+    return published, "published"
+
+
+def visible_title(s: Session, actor: Any, doc: Document) -> str:
+    """The title this actor may see (the published one for those who cannot edit)."""
+    spec, _state = visible_spec(s, actor, doc)
+    return str(spec.get("title", doc.title))
+
+
+def save(
+    s: Session,
+    actor: Any,
+    doc: Document,
+    data: dict[str, Any],
+    expected_version: int,
+    note: str = "",
+) -> Document:
+    """Save a new draft revision (StaleRevision when someone saved in between)."""
+    ensure(actor, "edit", doc)
+    spec = validate_spec(doc.kind, data)
+    title = getattr(spec, "title", "") or doc.title
+    return repo.save_document(s, doc, title, dump(spec), expected_version, actor, note)
+
+
+def publish(s: Session, actor: Any, doc: Document) -> int:
+    """Publish the latest revision; returns its number."""
+    ensure(actor, "publish", doc)
+    return repo.publish(s, doc, actor).number
+
+
+def restore_revision(
+    s: Session, actor: Any, doc: Document, number: int, expected_version: int | None = None
+) -> Document:
+    """Make an earlier revision the new draft (itself a new revision)."""
+    ensure(actor, "edit", doc)
+    rev = repo.get_revision(s, doc, number)
+    version = doc.version if expected_version is None else expected_version
+    return repo.save_document(
+        s,
+        doc,
+        rev.spec.get("title", doc.title),
+        rev.spec,
+        version,
+        actor,
+        f"restored revision {number}",
+    )
+
+
+def duplicate(s: Session, actor: Any, doc: Document, title_suffix: str = " (copie)") -> Document:
+    """A private copy of the document's draft, owned by the actor."""
+    ensure(actor, "create", f"{doc.kind}s")
+    spec, _state = visible_spec(s, actor, doc)
+    spec = {**spec, "title": (spec.get("title", doc.title) + title_suffix)[:200]}
+    return repo.create_document(s, doc.kind, spec["title"], spec, actor)
+
+
+def delete(s: Session, actor: Any, doc: Document) -> None:
+    """Move to the bin for BIN_DAYS days."""
+    ensure(actor, "edit", doc)
+    repo.mark_deleted(doc)
+
+
+def undelete(s: Session, actor: Any, kind: str, doc_id: int) -> Document:
+    """Take a document out of the bin (within BIN_DAYS days)."""
+    from studio.store.models import Document as Doc
+
+    doc = s.get(Doc, doc_id)
+    if doc is None or doc.kind != kind or doc.deleted_at is None:
+        raise NotFound(f"no deleted {kind} {doc_id}")
+    ensure(actor, "edit", doc)
+    deleted_at = doc.deleted_at if doc.deleted_at.tzinfo else doc.deleted_at.replace(tzinfo=UTC)
+    if datetime.now(UTC) - deleted_at > timedelta(days=BIN_DAYS):
+        raise NotFound("emptied from the bin")
+    repo.restore_deleted(doc)
+    return doc
+
+
+def export_document(s: Session, actor: Any, doc: Document) -> dict[str, Any]:
+    """A portable JSON export (with dataset names, so another instance can re-link them)."""
+    spec, state = visible_spec(s, actor, doc)
+    from studio.store import datasets as ds_repo
+
+    names = {}
+    for ds_id in _dataset_ids(spec):
+        try:
+            names[str(ds_id)] = ds_repo.get_dataset(s, ds_id).name
+        except NotFound:
+            continue
+    return {
+        "studio_export": EXPORT_FORMAT,
+        "kind": doc.kind,
+        "title": doc.title,
+        "state": state,
+        "datasets": names,
+        "spec": spec,
+    }
+
+
+def import_document(s: Session, actor: Any, data: Any) -> Document:
+    """Create a draft from an export, re-linking datasets by name where ids differ."""
+    if not isinstance(data, dict) or data.get("studio_export") != EXPORT_FORMAT:
+        raise SpecError("studio_export", "this is not a Studio export file (format 1)")
+    kind = data.get("kind")
+    if kind not in repo.KINDS:
+        raise SpecError("kind", "must be 'dashboard' or 'story'")
+    spec = data.get("spec")
+    names = data.get("datasets") or {}
+    if isinstance(spec, dict) and isinstance(names, dict) and names:
+        spec = _relink(s, actor, spec, names)
+    return create(s, kind, actor, spec)
+
+
+def _dataset_ids(spec: Any) -> set[int]:
+    """Every dataset id mentioned in a spec (any `dataset` key holding an integer)."""
+    found: set[int] = set()
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key == "dataset" and isinstance(value, int):
+                found.add(value)
+            else:
+                found |= _dataset_ids(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            found |= _dataset_ids(item)
+    return found
+
+
+def _relink(s: Session, actor: Any, spec: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    from studio.store import datasets as ds_repo
+
+    by_name = {ds.name: ds.id for ds in ds_repo.list_datasets(s) if allowed(actor, "view", ds)}
+    mapping = {
+        int(old): by_name[name]
+        for old, name in names.items()
+        if str(old).isdigit() and name in by_name
+    }
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                k: (mapping.get(v, v) if k == "dataset" and isinstance(v, int) else walk(v))
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [walk(x) for x in node]
+        return node
+
+    return walk(spec)
+
+
+def dataset_ids(spec: dict[str, Any]) -> set[int]:
+    """Dataset ids a stored spec's tiles use (what viewing the document vouches for)."""
+    return _dataset_ids(spec)
+
+
+def purge_bin(s: Session) -> int:
+    """Delete for good the documents in the bin for more than BIN_DAYS days."""
+    from sqlalchemy import select
+
+    cutoff = datetime.now(UTC) - timedelta(days=BIN_DAYS)
+    old = s.scalars(
+        select(Document).where(Document.deleted_at.is_not(None), Document.deleted_at < cutoff)
+    ).all()
+    for doc in old:
+        s.delete(doc)
+    return len(old)

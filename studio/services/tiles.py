@@ -1,0 +1,70 @@
+"""Running a tile: each of its named queries, under the actor's permissions, into results."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from studio.config import Settings
+from studio.datasources import DatasetError, QueryCache
+from studio.i18n import register, t
+from studio.security.policy import allowed
+from studio.services import datasets as dataset_service
+from studio.spec import Query, QueryResult
+from studio.store import NotFound
+from studio.store import datasets as repo
+
+register(
+    {
+        "tile.no_access": (
+            "Les données de cette tuile ne vous sont pas accessibles. Demandez l'accès au "
+            "propriétaire du jeu de données.",
+            "You do not have access to this tile's data. Ask the dataset's owner for access.",
+        ),
+        "tile.dataset_missing": (
+            "Le jeu de données de cette tuile a été supprimé. Choisissez-en un autre dans "
+            "l'éditeur de tuile.",
+            "This tile's dataset was deleted. Choose another one in the tile editor.",
+        ),
+    }
+)
+
+
+@dataclass
+class TileData:
+    """What a tile needs to draw: named results, or the message explaining why not."""
+
+    results: dict[str, QueryResult] = field(default_factory=dict)
+    error: str | None = None
+
+
+def run_tile_queries(
+    s: Session,
+    settings: Settings,
+    cache: QueryCache | None,
+    actor: Any,
+    queries: dict[str, Query],
+    locale: str,
+    vouched: Collection[int] = (),
+) -> TileData:
+    """Run every named query; a dataset the actor may not view yields a message, not data.
+
+    `vouched` lists dataset ids that an object the actor may view (a published dashboard
+    or story) uses in its stored tiles: viewing that object grants its tiles' aggregates.
+    """
+    data = TileData()
+    for name, query in queries.items():
+        try:
+            ds = repo.get_dataset(s, query.dataset)
+        except NotFound:
+            return TileData(error=t("tile.dataset_missing", locale))
+        if ds.id not in vouched and not allowed(actor, "view", ds):
+            return TileData(error=t("tile.no_access", locale))
+        try:
+            data.results[name] = dataset_service.query_dataset(settings, cache, ds, query)
+        except DatasetError as exc:
+            return TileData(error=exc.message(locale))
+    return data
