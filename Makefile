@@ -9,6 +9,13 @@ PORT ?= 8050
 PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 export STUDIO_INSTANCE
+# Offline machines: the demo reads the boundaries from ../shared/data when it is there.
+SHARED_BOUNDARIES := $(abspath ../shared/data/departements-version-simplifiee.geojson)
+ifeq ($(STUDIO_BOUNDARIES),)
+ifneq ($(wildcard $(SHARED_BOUNDARIES)),)
+export STUDIO_BOUNDARIES := $(SHARED_BOUNDARIES)
+endif
+endif
 
 .PHONY: run test install install-test browser init demo lint bench clean
 
@@ -39,7 +46,7 @@ init: install
 	$(BIN)/studio init
 
 demo: init
-	@if $(BIN)/studio --help | grep -q ' demo '; then $(BIN)/studio demo --if-new; fi
+	$(BIN)/studio demo --if-new
 
 run: demo
 	$(BIN)/studio run --host $(HOST) --port $(PORT)

@@ -19,7 +19,7 @@ from studio.security.guard import is_public, wants_json
 from studio.security.headers import apply_security_headers
 from studio.security.policy import PermissionDenied
 from studio.security.ratelimit import LoginLimiter, make_counter
-from studio.store import Database, is_initialised
+from studio.store import Database, NotFound, is_initialised
 
 __all__ = ["create_app", "ConfigError"]
 
@@ -157,6 +157,10 @@ def _init_guard(server: Flask, settings: Settings) -> None:
     @server.errorhandler(PermissionDenied)
     def forbidden(exc: PermissionDenied) -> Response:
         return _json_error(403, t("error.forbidden", runtime.locale()))
+
+    @server.errorhandler(NotFound)
+    def not_found(_exc: NotFound) -> Response:
+        return _json_error(404, t("error.not_found", runtime.locale()))
 
     @server.errorhandler(dash.exceptions.DependencyException)
     def unknown_asset(_exc: Exception) -> Response:

@@ -63,6 +63,33 @@ def init() -> None:
 
 
 @main.command()
+@click.option("--if-new", is_flag=True, help="Do nothing when the demo is already loaded.")
+def demo(if_new: bool) -> None:
+    """Load the demo workspace (fictitious RSA data, boundaries, a published dashboard)."""
+    from studio import accounts
+    from studio.services.demo import DemoError, demo_exists, load_demo
+    from studio.store import users as repo
+
+    settings = load_settings()
+    db = _db()
+    if demo_exists(db):
+        click.echo("The demo workspace is already loaded.")
+        if if_new:
+            return
+    with db.session() as s:
+        admins = [u for u in repo.list_users(s) if u.role == "admin" and not u.disabled]
+        if not admins:
+            _fail("no admin account: run `studio init` first.")
+        actor = accounts.actor_of(admins[0])
+    click.echo("Loading the demo workspace (fictitious data)…")
+    try:
+        made = load_demo(db, settings, actor)
+    except DemoError as exc:
+        _fail(f"{exc} Set STUDIO_BOUNDARIES to a GeoJSON file of the départements.")
+    click.echo(f"Demo dashboard ready: /dashboards/{made['dashboard']}")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8050, show_default=True, type=int)
 @click.option("--debug", is_flag=True, help="Reload on code changes (development only).")

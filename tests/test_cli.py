@@ -109,3 +109,37 @@ def test_app_refuses_uninitialised_database(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="studio init"):
         create_app({"instance": tmp_path, "secret_key": "k" * 40})
+
+
+def test_demo_loads_once_and_renders(cli_env: Path, database_url: str, monkeypatch: Any) -> None:
+    from conftest import SHARED_DATA
+
+    boundaries = SHARED_DATA / "departements-version-simplifiee.geojson"
+    if not boundaries.exists():
+        pytest.skip("shared data not present")
+    monkeypatch.setenv("STUDIO_BOUNDARIES", str(boundaries))
+    runner = CliRunner()
+    runner.invoke(main, ["init"])
+    first = runner.invoke(main, ["demo", "--if-new"])
+    assert first.exit_code == 0, first.output
+    assert "Demo dashboard ready: /dashboards/1" in first.output
+    again = runner.invoke(main, ["demo", "--if-new"])
+    assert again.exit_code == 0 and "already loaded" in again.output
+    from studio import create_app
+    from studio.store import documents as repo
+
+    app = create_app({"instance": cli_env, "database_url": database_url, "testing": True})
+    with app.server.extensions["studio"]["db"].session() as s:
+        doc = repo.get_document(s, "dashboard", 1)
+        assert doc.title == "Observatoire RSA (démo)" and doc.published_number == 1
+        kinds = {tile["kind"] for tile in doc.spec["tiles"]}
+        assert kinds == {"chart", "map", "kpi", "table", "text"}
+    app.server.extensions["studio"]["db"].dispose()
+
+
+def test_demo_without_boundaries_says_what_to_do(cli_env: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("STUDIO_BOUNDARIES", str(cli_env / "missing.geojson"))
+    runner = CliRunner()
+    runner.invoke(main, ["init"])
+    result = runner.invoke(main, ["demo"])
+    assert result.exit_code == 1 and "STUDIO_BOUNDARIES" in result.output

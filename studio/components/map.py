@@ -82,26 +82,46 @@ def class_labels(breaks: list[float], locale: str, fmt: NumberFormat) -> list[st
     return labels
 
 
-def legend(title: str, colors: list[str], labels: list[str], locale: str,
-           with_missing: bool) -> Component:
+def legend(
+    title: str, colors: list[str], labels: list[str], locale: str, with_missing: bool
+) -> Component:
     """The map legend as an accessible list of colour swatches and class texts."""
     items = list(zip(colors, labels, strict=True))
     if with_missing:
         items.append((NO_DATA_COLOR, message("no_value", locale)))
-    return html.Div([
-        html.P(title or message("legend", locale), className="studio-map-legend-title small mb-1"),
-        html.Ul([
-            html.Li([
-                html.Span(className="studio-map-swatch", style={
-                    "display": "inline-block", "width": "1em", "height": "1em",
-                    "backgroundColor": color, "border": "1px solid #999",
-                    "marginRight": "0.4em", "verticalAlign": "middle"},
-                    **{"aria-hidden": "true"}),
-                label,
-            ], className="small")
-            for color, label in items
-        ], className="list-unstyled mb-0"),
-    ], className="studio-map-legend")
+    return html.Div(
+        [
+            html.P(
+                title or message("legend", locale), className="studio-map-legend-title small mb-1"
+            ),
+            html.Ul(
+                [
+                    html.Li(
+                        [
+                            html.Span(
+                                className="studio-map-swatch",
+                                style={
+                                    "display": "inline-block",
+                                    "width": "1em",
+                                    "height": "1em",
+                                    "backgroundColor": color,
+                                    "border": "1px solid #999",
+                                    "marginRight": "0.4em",
+                                    "verticalAlign": "middle",
+                                },
+                                **{"aria-hidden": "true"},
+                            ),
+                            label,
+                        ],
+                        className="small",
+                    )
+                    for color, label in items
+                ],
+                className="list-unstyled mb-0",
+            ),
+        ],
+        className="studio-map-legend",
+    )
 
 
 # --- geometry ------------------------------------------------------------------------------
@@ -126,8 +146,11 @@ def parse_geometry(text: Any) -> dict[str, Any] | None:
 
 
 def _positions(coords: Any) -> Iterable[tuple[float, float]]:
-    if isinstance(coords, list | tuple) and len(coords) >= 2 and all(
-            is_number(c) for c in coords[:2]):
+    if (
+        isinstance(coords, list | tuple)
+        and len(coords) >= 2
+        and all(is_number(c) for c in coords[:2])
+    ):
         yield float(coords[0]), float(coords[1])
     elif isinstance(coords, list | tuple):
         for part in coords:
@@ -148,8 +171,7 @@ def bounds_of(geometries: Iterable[dict[str, Any]]) -> list[list[float]] | None:
 
 
 def _tooltip(name: str, value: float | None, locale: str, fmt: NumberFormat) -> str:
-    shown = format_number(value, locale, fmt) if value is not None else message("no_value",
-                                                                                 locale)
+    shown = format_number(value, locale, fmt) if value is not None else message("no_value", locale)
     return f"<strong>{html_lib.escape(name)}</strong><br>{html_lib.escape(shown)}"
 
 
@@ -160,35 +182,48 @@ def _code(value: Any) -> str:
 # --- layers --------------------------------------------------------------------------------
 
 
-def choropleth_layers(tile: MapTile, results: dict[str, QueryResult], locale: str,
-                      id_prefix: str | None) -> tuple[list[Component], Component | None,
-                                                      list[dict[str, Any]], list[list[str]]]:
+def choropleth_layers(
+    tile: MapTile, results: dict[str, QueryResult], locale: str, id_prefix: str | None
+) -> tuple[list[Component], Component | None, list[dict[str, Any]], list[list[str]]]:
     """(GeoJSON layers by class, legend, geometries, table rows) of a choropleth."""
     assert tile.boundaries is not None and tile.code_field is not None
     assert tile.measure is not None
     b, fmt = tile.boundaries, tile.number_format
-    values = {_code(c): (float(v) if is_number(v) else None) for c, v in zip(
-        results["values"].column(tile.code_field), results["values"].column(tile.measure.key),
-        strict=True)}
+    values = {
+        _code(c): (float(v) if is_number(v) else None)
+        for c, v in zip(
+            results["values"].column(tile.code_field),
+            results["values"].column(tile.measure.key),
+            strict=True,
+        )
+    }
     breaks = class_breaks([v for v in values.values() if v is not None], tile.classification)
     colors = sequential_colors(tile.palette, len(breaks) + 1)
     by_class: dict[int, list[dict[str, Any]]] = {}
     geometries: list[dict[str, Any]] = []
     table_rows: list[list[str]] = []
     br = results["boundaries"]
-    for code, name, geom_text in zip(br.column(b.code_field), br.column(b.name_field),
-                                     br.column(b.geometry_field), strict=True):
+    for code, name, geom_text in zip(
+        br.column(b.code_field), br.column(b.name_field), br.column(b.geometry_field), strict=True
+    ):
         geometry = parse_geometry(geom_text)
         if geometry is None:
             continue
         value = values.get(_code(code))
         cls = -1 if value is None else class_index(value, breaks)
         name_text = str(name) if name is not None else _code(code)
-        by_class.setdefault(cls, []).append({
-            "type": "Feature", "geometry": geometry,
-            "properties": {"code": _code(code), "name": name_text, "value": value,
-                           "tooltip": _tooltip(name_text, value, locale, fmt)},
-        })
+        by_class.setdefault(cls, []).append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {
+                    "code": _code(code),
+                    "name": name_text,
+                    "value": value,
+                    "tooltip": _tooltip(name_text, value, locale, fmt),
+                },
+            }
+        )
         geometries.append(geometry)
         table_rows.append([_code(code), name_text, format_number(value, locale, fmt)])
     if not geometries:
@@ -197,15 +232,22 @@ def choropleth_layers(tile: MapTile, results: dict[str, QueryResult], locale: st
         dl.GeoJSON(
             id=component_id(tile.id, f"map-class-{cls}", id_prefix),
             data={"type": "FeatureCollection", "features": features},
-            style={"color": "#ffffff", "weight": 0.8, "fillOpacity": 0.85,
-                   "fillColor": NO_DATA_COLOR if cls < 0 else colors[cls]},
+            style={
+                "color": "#ffffff",
+                "weight": 0.8,
+                "fillOpacity": 0.85,
+                "fillColor": NO_DATA_COLOR if cls < 0 else colors[cls],
+            },
             hoverStyle={"weight": 2.5, "color": "#222222"},
         )
         for cls, features in sorted(by_class.items())
     ]
     title = tile.measure.label or tile.measure.field or message("count", locale)
-    key = legend(title, colors, class_labels(breaks, locale, fmt), locale,
-                 -1 in by_class) if tile.legend else None
+    key = (
+        legend(title, colors, class_labels(breaks, locale, fmt), locale, -1 in by_class)
+        if tile.legend
+        else None
+    )
     return layers, key, geometries, table_rows
 
 
@@ -223,9 +265,9 @@ def _point_place(tile: MapTile, row: dict[str, Any]) -> tuple[float, float] | No
     return float(lat), float(lon)  # type: ignore[arg-type]
 
 
-def point_layers(tile: MapTile, results: dict[str, QueryResult], locale: str,
-                 id_prefix: str | None) -> tuple[list[Component], Component | None,
-                                                 list[dict[str, Any]], list[list[str]]]:
+def point_layers(
+    tile: MapTile, results: dict[str, QueryResult], locale: str, id_prefix: str | None
+) -> tuple[list[Component], Component | None, list[dict[str, Any]], list[list[str]]]:
     """(point layer, legend, geometries, table rows) of a point map."""
     result, fmt = results["points"], tile.number_format
     key = tile.measure.key if tile.measure else None
@@ -245,65 +287,126 @@ def point_layers(tile: MapTile, results: dict[str, QueryResult], locale: str,
     colors = sequential_colors(tile.palette, len(breaks) + 1) if tile.color_by_value else []
     top = max((abs(v) for v in values), default=0) or 1
     geometries = [{"type": "Point", "coordinates": [lon, lat]} for (lat, lon), _, _ in points]
-    rows = [[label, f"{lat:.5f}", f"{lon:.5f}", format_number(v, locale, fmt)]
-            for (lat, lon), label, v in points]
+    rows = [
+        [label, f"{lat:.5f}", f"{lon:.5f}", format_number(v, locale, fmt)]
+        for (lat, lon), label, v in points
+    ]
     texts = [_tooltip(label, v, locale, fmt) for _, label, v in points]
     if tile.cluster:
-        features = [{"type": "Feature", "geometry": g, "properties": {"popup": t, "tooltip": t}}
-                    for g, t in zip(geometries, texts, strict=True)]
-        layer = dl.GeoJSON(id=component_id(tile.id, "map-points", id_prefix),
-                           data={"type": "FeatureCollection", "features": features},
-                           cluster=True, zoomToBoundsOnClick=True,
-                           superClusterOptions={"radius": 60})
+        features = [
+            {"type": "Feature", "geometry": g, "properties": {"popup": t, "tooltip": t}}
+            for g, t in zip(geometries, texts, strict=True)
+        ]
+        layer = dl.GeoJSON(
+            id=component_id(tile.id, "map-points", id_prefix),
+            data={"type": "FeatureCollection", "features": features},
+            cluster=True,
+            zoomToBoundsOnClick=True,
+            superClusterOptions={"radius": 60},
+        )
         return [layer], None, geometries, rows
     markers = []
-    for ((lat, lon), label, v) in points:
+    for (lat, lon), label, v in points:
         color = colors[class_index(v, breaks)] if (colors and v is not None) else "#0072B2"
         radius = 4 + 16 * (abs(v) / top) ** 0.5 if (tile.size_by_value and v is not None) else 6
         shown = format_number(v, locale, fmt) if v is not None else ""
-        markers.append(dl.CircleMarker(
-            center=[lat, lon], radius=radius,
-            pathOptions={"color": "#ffffff", "weight": 1, "fillColor": color, "fillOpacity": 0.85},
-            children=[dl.Tooltip(f"{label} : {shown}" if label and shown else (label or shown))],
-        ))
+        markers.append(
+            dl.CircleMarker(
+                center=[lat, lon],
+                radius=radius,
+                pathOptions={
+                    "color": "#ffffff",
+                    "weight": 1,
+                    "fillColor": color,
+                    "fillOpacity": 0.85,
+                },
+                children=[
+                    dl.Tooltip(f"{label} : {shown}" if label and shown else (label or shown))
+                ],
+            )
+        )
     layer = dl.LayerGroup(markers, id=component_id(tile.id, "map-points", id_prefix))
     title = (tile.measure.label or tile.measure.field or "") if tile.measure else ""
-    key_legend = (legend(title, colors, class_labels(breaks, locale, fmt), locale, False)
-                  if (tile.legend and colors) else None)
+    key_legend = (
+        legend(title, colors, class_labels(breaks, locale, fmt), locale, False)
+        if (tile.legend and colors)
+        else None
+    )
     return [layer], key_legend, geometries, rows
 
 
-def render_map(tile: MapTile, results: dict[str, QueryResult], locale: str = "fr", *,
-               settings: Any = None, id_prefix: str | None = None) -> Rendered:
+def bounds_center(bounds: list[list[float]]) -> list[float]:
+    """The middle of [[south, west], [north, east]]."""
+    (south, west), (north, east) = bounds
+    return [(south + north) / 2, (west + east) / 2]
+
+
+def bounds_zoom(bounds: list[list[float]]) -> int:
+    """A zoom level at which the bounds roughly fill a tile-sized map."""
+    import math
+
+    (south, west), (north, east) = bounds
+    span = max(east - west, (north - south) * 1.5, 1e-6)
+    return max(1, min(14, int(math.log2(360 / span)) + 1))
+
+
+def render_map(
+    tile: MapTile,
+    results: dict[str, QueryResult],
+    locale: str = "fr",
+    *,
+    settings: Any = None,
+    id_prefix: str | None = None,
+) -> Rendered:
     """The body of a map tile (a `dl.Map` and its legend) and its table alternative."""
     if tile.layer == "choropleth":
         layers, key, geometries, rows = choropleth_layers(tile, results, locale, id_prefix)
-        headers = ["Code", "Nom" if locale != "en" else "Name",
-                   tile.measure.label or tile.measure.field or message("count", locale)]
+        headers = [
+            "Code",
+            "Nom" if locale != "en" else "Name",
+            tile.measure.label or tile.measure.field or message("count", locale),
+        ]
     else:
         layers, key, geometries, rows = point_layers(tile, results, locale, id_prefix)
-        headers = ["Nom" if locale != "en" else "Name", "Latitude", "Longitude",
-                   message("value", locale)]
+        headers = [
+            "Nom" if locale != "en" else "Name",
+            "Latitude",
+            "Longitude",
+            message("value", locale),
+        ]
     children: list[Component] = []
     url = setting(settings, "tile_url") or setting(settings, "map_tile_url")
     if url:
-        attribution = setting(settings, "tile_attribution") or setting(settings,
-                                                                       "map_attribution")
+        attribution = setting(settings, "tile_attribution") or setting(settings, "map_attribution")
         children.append(dl.TileLayer(url=url, attribution=attribution or ""))
     children.extend(layers)
     children.append(dl.ScaleControl(position="bottomleft", imperial=False))
+    bounds = bounds_of(geometries) or FRANCE_BOUNDS
     leaflet = dl.Map(
         children=children,
         id=component_id(tile.id, "map", id_prefix),
-        bounds=bounds_of(geometries) or FRANCE_BOUNDS,
+        bounds=bounds,
+        # dash-leaflet 1.1 throws in the browser when a map starts from bounds alone
+        # (emilhe/dash-leaflet#254): give the view those bounds imply as well.
+        center=bounds_center(bounds),
+        zoom=bounds_zoom(bounds),
         style=MAP_STYLE,
         scrollWheelZoom=False,
         attributionControl=bool(url),
     )
     label = message("map_label", locale, title=tile.title) if tile.title else None
-    body = html.Div([leaflet, key] if key is not None else [leaflet],
-                    className="studio-map", role="region",
-                    **({"aria-label": label} if label else {}))
-    table = plain_table(headers, rows, locale, tile_id=tile.id, id_prefix=id_prefix,
-                        numeric=[False] * (len(headers) - 1) + [True])
+    body = html.Div(
+        [leaflet, key] if key is not None else [leaflet],
+        className="studio-map",
+        role="region",
+        **({"aria-label": label} if label else {}),
+    )
+    table = plain_table(
+        headers,
+        rows,
+        locale,
+        tile_id=tile.id,
+        id_prefix=id_prefix,
+        numeric=[False] * (len(headers) - 1) + [True],
+    )
     return Rendered(body, table)

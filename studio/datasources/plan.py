@@ -84,10 +84,8 @@ def _dimension(name: str, grain: str | None, types: dict[str, str]) -> PlannedDi
     type_ = _type_of(name, types)
     if grain is not None and type_ not in TEMPORAL_TYPES:
         raise DatasetError("query.bad_grain", {"field": name, "grain": grain}, column=name)
-    if type_ == "geometry":
-        raise DatasetError(
-            "query.bad_aggregate", {"agg": "group by", "field": name, "type": type_}, column=name
-        )
+    # Geometry (GeoJSON text) may be a dimension: a map's boundaries query lists each
+    # territory's code, name and outline.
     return PlannedDimension(name, type_, grain)
 
 

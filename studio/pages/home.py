@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, Output, callback, dcc, html
 
 from studio import runtime
 from studio.i18n import register, t
-from studio.security.policy import allowed
+from studio.security.policy import allowed, ensure
+from studio.services import documents
 from studio.store import datasets as dataset_repo
+from studio.store import documents as doc_repo
 
 dash.register_page(__name__, path="/", title="Studio", name="home")
 
@@ -18,6 +20,13 @@ register(
         "ds.home.recent": ("Jeux de données récents", "Recent datasets"),
         "ds.home.all": ("Tous les jeux de données", "All datasets"),
         "ds.home.new": ("Importer un jeu de données", "Import a dataset"),
+        "home.dashboards": ("Tableaux de bord", "Dashboards"),
+        "home.new_dashboard": ("Nouveau tableau de bord", "New dashboard"),
+        "home.untitled": ("Nouveau tableau de bord", "New dashboard"),
+        "home.no_dashboard": (
+            "Aucun tableau de bord pour l'instant.",
+            "No dashboard yet.",
+        ),
     }
 )
 
@@ -38,8 +47,10 @@ def layout(**_kwargs: object) -> html.Div:
     )
     return html.Div(
         [
+            dcc.Location(id="home-go", refresh=True),
             html.H1(t("home.title", locale), className="h3"),
             html.P(t("home.welcome", locale, name=actor.name or actor.email), id="home-welcome"),
+            _dashboards(actor, locale),
             recent
             or dbc.Alert(
                 [
@@ -70,3 +81,54 @@ def _recent_datasets(actor, locale: str) -> html.Div | None:  # noqa: ANN001
         ],
         id="home-datasets",
     )
+
+
+def _dashboards(actor, locale: str) -> html.Div:  # noqa: ANN001
+    """The dashboards the actor may open, and a button to start one for those who may."""
+    with runtime.db().session() as s:
+        links = [
+            html.Li(
+                [
+                    dcc.Link(documents.visible_title(s, actor, d), href=f"/dashboards/{d.id}"),
+                    html.Small(f" — {d.owner.email if d.owner else ''}", className="text-muted"),
+                ]
+            )
+            for d in doc_repo.list_documents(s, "dashboard")
+            if allowed(actor, "view", d)
+        ]
+    create = (
+        [
+            html.Button(
+                t("home.new_dashboard", locale),
+                id="home-new-dashboard",
+                n_clicks=0,
+                className="btn btn-outline-primary btn-sm",
+            )
+        ]
+        if allowed(actor, "create", "dashboards")
+        else []
+    )
+    body = (
+        html.Ul(links) if links else html.P(t("home.no_dashboard", locale), className="text-muted")
+    )
+    return html.Div(
+        [html.H2(t("home.dashboards", locale), className="h5"), body, *create],
+        id="home-dashboards",
+        className="mb-4",
+    )
+
+
+@callback(
+    Output("home-go", "href"), Input("home-new-dashboard", "n_clicks"), prevent_initial_call=True
+)
+def new_dashboard(n_clicks: int) -> str:
+    """Create an empty draft dashboard and open its editor."""
+    actor = runtime.actor()
+    ensure(actor, "create", "dashboards")
+    if not n_clicks:
+        raise dash.exceptions.PreventUpdate
+    with runtime.db().session() as s:
+        doc = documents.create(
+            s, "dashboard", actor, {"title": t("home.untitled", runtime.locale())}
+        )
+        return f"/dashboards/{doc.id}/edit"

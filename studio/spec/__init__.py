@@ -62,3 +62,41 @@ __all__ += [
     "accepted_field_types",
     "fields_for_slot",
 ]
+
+from studio.spec.dashboard import (  # noqa: E402
+    FILTER_KINDS,
+    GRID_COLUMNS,
+    DashboardFilter,
+    DashboardSpec,
+    FilterValueError,
+    GridItem,
+    Section,
+    SpecVersionError,
+    dump_dashboard,
+    load_dashboard,
+    stacked_order,
+)
+from studio.spec.filters import (  # noqa: E402
+    decode_state,
+    encode_state,
+    filter_reach,
+    tile_queries,
+)
+
+__all__ += [
+    "FILTER_KINDS",
+    "GRID_COLUMNS",
+    "DashboardFilter",
+    "DashboardSpec",
+    "FilterValueError",
+    "GridItem",
+    "Section",
+    "SpecVersionError",
+    "decode_state",
+    "dump_dashboard",
+    "encode_state",
+    "filter_reach",
+    "load_dashboard",
+    "stacked_order",
+    "tile_queries",
+]

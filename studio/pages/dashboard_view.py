@@ -1,0 +1,352 @@
+"""Dashboard page: filters, sections, tiles; filter state in the URL; click to cross-filter."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+
+from studio import runtime
+from studio.components.format import format_category
+from studio.components.render import render_tile
+from studio.i18n import register, t
+from studio.pages._ids import cid
+from studio.security.policy import allowed
+from studio.services import dashboards as service
+from studio.services import datasets as dataset_service
+from studio.spec.dashboard import FilterValueError
+from studio.spec.filters import decode_state, encode_state
+from studio.store import NotFound
+from studio.store import datasets as ds_repo
+
+dash.register_page(
+    __name__,
+    path_template="/dashboards/<dashboard_id>",
+    title="Tableau de bord · Studio",
+    name="dashboard_view",
+    order=30,
+)
+
+ID = lambda name: cid("dv", name)  # noqa: E731
+PAGE = "dv"
+FILTER_TYPE = "dv-filter"
+TILE_TYPE = "dv-tile"
+
+register(
+    {
+        "dv.not_found": (
+            "Ce tableau de bord n'existe pas, n'est pas encore publié, ou ne vous est pas partagé.",
+            "This dashboard does not exist, is not published yet, or is not shared with you.",
+        ),
+        "dv.draft": ("Brouillon non publié", "Unpublished draft"),
+        "dv.published": ("Publié", "Published"),
+        "dv.edit": ("Modifier", "Edit"),
+        "dv.filtered_by": ("Filtré par $label : $value", "Filtered by $label: $value"),
+        "dv.clear": ("Effacer ce filtre", "Clear this filter"),
+        "dv.all": ("Tous", "All"),
+        "dv.empty": (
+            "Ce tableau de bord n'a pas encore de tuile. Ouvrez l'éditeur pour en ajouter.",
+            "This dashboard has no tile yet. Open the editor to add some.",
+        ),
+    }
+)
+
+
+def _filter_options(board: service.OpenDashboard, flt: Any, locale: str) -> list[dict[str, Any]]:
+    """Distinct values of a filter's field, from the first dataset that has it."""
+    from studio.spec import Dimension, Measure, Query, Sort
+
+    for ds_id, schema in board.schemas.items():
+        if flt.field not in schema:
+            continue
+        query = Query(
+            dataset=ds_id,
+            dimensions=[Dimension(field=flt.field, grain=_grain(flt))],
+            measures=[Measure(agg="count")],
+            sort=[Sort(field=flt.field)],
+            limit=2000,
+        )
+        with runtime.db().session() as s:
+            ds = ds_repo.get_dataset(s, ds_id)
+            if ds_id not in board.vouched and not allowed(runtime.actor(), "view", ds):
+                continue
+            result = dataset_service.query_dataset(
+                runtime.settings(), runtime.service("query_cache"), ds, query
+            )
+        return [
+            {"label": format_category(row[0], locale, _grain(flt)), "value": row[0]}
+            for row in result.rows
+            if row[0] is not None
+        ]
+    return []
+
+
+def _grain(flt: Any) -> str | None:
+    return getattr(flt, "grain", None) if getattr(flt, "kind", "") == "period" else None
+
+
+def _filter_control(board: service.OpenDashboard, flt: Any, value: Any, locale: str) -> Any:
+    fid = {"type": FILTER_TYPE, "filter": flt.id}
+    options = _filter_options(board, flt, locale)
+    multi = flt.kind in ("multi_select", "territory")
+    return html.Div(
+        [
+            dbc.Label(flt.label or flt.field, html_for=str(flt.id), className="small mb-0"),
+            dcc.Dropdown(
+                id=fid,
+                options=options,
+                value=value,
+                multi=multi,
+                placeholder=t("dv.all", locale),
+                style={"minWidth": "12rem"},
+            ),
+        ],
+        className="me-3 mb-2",
+    )
+
+
+def _grid_style(item: Any) -> dict[str, str]:
+    return {
+        "gridColumn": f"{item.x + 1} / span {item.w}",
+        "gridRow": f"{item.y + 1} / span {item.h}",
+    }
+
+
+def _tile_cells(
+    board: service.OpenDashboard, tile_ids: list[str], bodies: dict[str, Any]
+) -> html.Div:
+    places = {item.tile: item for item in board.spec.layout}
+    ordered = sorted(tile_ids, key=lambda tid: (places[tid].y, places[tid].x))
+    cells = [
+        html.Div(
+            bodies.get(tid),
+            id={"type": TILE_TYPE, "tile": tid},
+            className="studio-tile",
+            style=_grid_style(places[tid]),
+        )
+        for tid in ordered
+    ]
+    return html.Div(cells, className="studio-grid")
+
+
+def render_bodies(
+    board: service.OpenDashboard, values: dict[str, Any], cross: dict[str, Any] | None, locale: str
+) -> dict[str, Any]:
+    """Every tile of the dashboard drawn with these filter values."""
+    queries = service.merged_queries(board, values, cross)
+    data = service.run_tiles(
+        runtime.db(),
+        runtime.settings(),
+        runtime.service("query_cache"),
+        runtime.actor(),
+        board,
+        queries,
+        locale,
+    )
+    return {
+        tile.id: render_tile(
+            tile,
+            data[tile.id].results,
+            locale,
+            settings=runtime.settings(),
+            error=data[tile.id].error,
+            id_prefix=PAGE,
+        )
+        for tile in board.spec.tiles
+    }
+
+
+def layout(dashboard_id: str = "", **query: Any) -> html.Div:
+    """The dashboard as the current user may see it, filtered as the URL says."""
+    actor, locale = runtime.actor(), runtime.locale()
+    try:
+        with runtime.db().session() as s:
+            board = service.open_dashboard(s, actor, int(dashboard_id))
+    except (ValueError, NotFound):
+        return dbc.Alert(t("dv.not_found", locale), color="warning", id=ID("not-found"))
+    values, cross = decode_state(urlencode(query, doseq=True), board.spec)
+    bodies = render_bodies(board, values, cross, locale)
+    sections = board.spec.sections
+    if len(sections) > 1:
+        content = dbc.Tabs(
+            [
+                dbc.Tab(_tile_cells(board, list(sec.tiles), bodies), label=sec.title, tab_id=sec.id)
+                for sec in sections
+            ],
+            id=ID("tabs"),
+            active_tab=sections[0].id,
+        )
+    elif board.spec.tiles:
+        content = _tile_cells(board, [tile.id for tile in board.spec.tiles], bodies)
+    else:
+        content = dbc.Alert(t("dv.empty", locale), color="light", className="border")
+    state = "published" if board.doc.published_number == board.doc.version else board.showing
+    badge = dbc.Badge(
+        t(f"dv.{state}", locale),
+        color="secondary" if state == "draft" else "success",
+        className="ms-2 align-middle",
+        id=ID("state"),
+    )
+    edit = (
+        dcc.Link(
+            t("dv.edit", locale),
+            href=f"/dashboards/{board.doc.id}/edit",
+            className="btn btn-outline-primary btn-sm ms-3",
+            id=ID("edit"),
+        )
+        if allowed(actor, "edit", board.doc)
+        else None
+    )
+    return html.Div(
+        [
+            dcc.Store(id=ID("doc"), data={"id": board.doc.id}),
+            dcc.Store(id=ID("cross"), data=cross),
+            dcc.Location(id=ID("url"), refresh=False),
+            html.Div(
+                [html.H1([board.spec.title, badge], className="h3 d-inline"), edit],
+                className="mb-2",
+            ),
+            html.P(board.spec.description, className="text-muted")
+            if board.spec.description
+            else None,
+            html.Div(
+                [_filter_control(board, f, values.get(f.id), locale) for f in board.spec.filters],
+                className="d-flex flex-wrap align-items-end",
+                id=ID("filters"),
+            ),
+            html.Div(_chip(board, cross, locale), id=ID("chip")),
+            content,
+        ]
+    )
+
+
+def _chip(board: service.OpenDashboard, cross: dict[str, Any] | None, locale: str) -> Any:
+    if not cross:
+        return None
+    label = cross.get("field", "")
+    return dbc.Alert(
+        [
+            t("dv.filtered_by", locale, label=label, value=cross.get("value")),
+            dbc.Button(
+                t("dv.clear", locale),
+                id=ID("clear"),
+                size="sm",
+                color="link",
+                className="ms-2",
+                n_clicks=0,
+            ),
+        ],
+        color="info",
+        className="py-1 d-inline-block",
+    )
+
+
+def _clean_values(board: service.OpenDashboard, raw: dict[str, Any]) -> dict[str, Any]:
+    """Each known filter's value in canonical form; a forged value is dropped (default)."""
+    cleaned: dict[str, Any] = {}
+    for flt in board.spec.filters:
+        if flt.id not in raw:
+            continue
+        try:
+            cleaned[flt.id] = flt.clean(raw[flt.id])  # None: cleared, and stays so in the URL
+        except FilterValueError:
+            continue
+    return cleaned
+
+
+@callback(
+    Output({"type": TILE_TYPE, "tile": ALL}, "children"),
+    Output(ID("url"), "search"),
+    Output(ID("chip"), "children"),
+    Input({"type": FILTER_TYPE, "filter": ALL}, "value"),
+    Input(ID("cross"), "data"),
+    State(ID("doc"), "data"),
+    prevent_initial_call=True,
+)
+def refilter(values_list, cross, doc):  # noqa: ANN001, ANN201
+    """Redraw every tile for the new filter values (queries rebuilt from the stored spec)."""
+    actor, locale = runtime.actor(), runtime.locale()
+    with runtime.db().session() as s:
+        board = service.open_dashboard(s, actor, int((doc or {}).get("id", 0)))
+    raw = {
+        item["id"]["filter"]: value
+        for item, value in zip(ctx.inputs_list[0], values_list, strict=True)
+    }
+    state = encode_state(_clean_values(board, raw), cross)
+    values, cross = decode_state(state, board.spec)
+    bodies = render_bodies(board, values, cross, locale)
+    order = [item["id"]["tile"] for item in ctx.outputs_list[0]]
+    return (
+        [bodies.get(tid) for tid in order],
+        ("?" + state if state else ""),
+        _chip(board, cross, locale),
+    )
+
+
+@callback(
+    Output(ID("cross"), "data"),
+    Input({"type": "tile-graph", "tile": ALL, "page": PAGE}, "clickData"),
+    State(ID("doc"), "data"),
+    prevent_initial_call=True,
+)
+def cross_filter(clicks, doc):  # noqa: ANN001, ANN201
+    """A click on a bar or a slice filters the other tiles by that category."""
+    actor, locale = runtime.actor(), runtime.locale()
+    trigger = ctx.triggered_id
+    if not trigger or not isinstance(trigger, dict):
+        raise dash.exceptions.PreventUpdate
+    click = next(
+        (c for item, c in zip(ctx.inputs_list[0], clicks, strict=True) if item["id"] == trigger),
+        None,
+    )
+    if not click or not click.get("points"):
+        raise dash.exceptions.PreventUpdate
+    with runtime.db().session() as s:
+        board = service.open_dashboard(s, actor, int((doc or {}).get("id", 0)))
+    tile = next((x for x in board.spec.tiles if x.id == trigger["tile"]), None)
+    if tile is None or getattr(tile, "kind", "") != "chart":
+        raise dash.exceptions.PreventUpdate
+    point = click["points"][0]
+    label = point.get("label", point.get("y") if tile.chart == "bar" else point.get("x"))
+    value = _raw_value(board, tile, label, locale)
+    if value is None:
+        raise dash.exceptions.PreventUpdate
+    return {"tile": tile.id, "field": tile.dimension.field, "value": value}
+
+
+def _raw_value(board: service.OpenDashboard, tile: Any, label: Any, locale: str) -> Any:
+    """The stored value whose label is `label` in the tile's own (unfiltered-by-self) result."""
+    queries = service.merged_queries(board, {}, None)[tile.id]
+    data = service.run_tiles(
+        runtime.db(),
+        runtime.settings(),
+        runtime.service("query_cache"),
+        runtime.actor(),
+        board,
+        {tile.id: queries},
+        locale,
+    )[tile.id]
+    result = data.results.get("data")
+    if result is None:
+        return None
+    for value in result.column(tile.dimension.field):
+        if format_category(value, locale, tile.dimension.grain) == label:
+            return value
+    return None
+
+
+@callback(
+    Output(ID("cross"), "data", allow_duplicate=True),
+    Input(ID("clear"), "n_clicks"),
+    prevent_initial_call=True,
+)
+def clear_cross_filter(n_clicks):  # noqa: ANN001, ANN201
+    """Remove the cross-filter chip."""
+    if not n_clicks:
+        raise dash.exceptions.PreventUpdate
+    if not runtime.actor().is_authenticated:
+        raise dash.exceptions.PreventUpdate
+    return None

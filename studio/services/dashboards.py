@@ -1,0 +1,73 @@
+"""Dashboard use cases: open the right revision, run every tile with the filters merged in."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from studio.config import Settings
+from studio.datasources import QueryCache
+from studio.services import dataset_service_fields, documents
+from studio.services.tiles import TileData, run_tile_queries
+from studio.spec import Query
+from studio.spec.dashboard import DashboardSpec, load_dashboard
+from studio.spec.filters import tile_queries
+from studio.store.db import Database
+from studio.store.models import Document
+
+
+@dataclass
+class OpenDashboard:
+    """A dashboard as one actor sees it: which revision, its spec, and the datasets' schemas."""
+
+    doc: Document
+    spec: DashboardSpec
+    showing: str  # "draft" or "published"
+    schemas: dict[int, dict[str, str]] = field(default_factory=dict)
+    vouched: set[int] = field(default_factory=set)
+
+
+def open_dashboard(s: Session, actor: Any, doc_id: int) -> OpenDashboard:
+    """The dashboard the actor may view (NotFound otherwise), with its datasets' schemas."""
+    doc = documents.get_visible(s, "dashboard", actor, doc_id)
+    raw, showing = documents.visible_spec(s, actor, doc)
+    spec = load_dashboard(raw)
+    vouched = documents.dataset_ids(raw) if showing == "published" else set()
+    schemas = dataset_service_fields(s, documents.dataset_ids(raw))
+    return OpenDashboard(doc, spec, showing, schemas, vouched)
+
+
+def merged_queries(
+    board: OpenDashboard, values: dict[str, Any], cross: dict[str, Any] | None
+) -> dict[str, dict[str, Query]]:
+    """Each tile's named queries with the dashboard filters and the cross-filter merged in."""
+    return {
+        tile.id: tile_queries(tile, board.spec, values, board.schemas, cross)
+        for tile in board.spec.tiles
+    }
+
+
+def run_tiles(
+    db: Database,
+    settings: Settings,
+    cache: QueryCache | None,
+    actor: Any,
+    board: OpenDashboard,
+    queries: dict[str, dict[str, Query]],
+    locale: str,
+) -> dict[str, TileData]:
+    """Every tile's data, tiles run in parallel (DuckDB releases the GIL while it works)."""
+
+    def one(tile_id: str) -> tuple[str, TileData]:
+        with db.session() as s:
+            return tile_id, run_tile_queries(
+                s, settings, cache, actor, queries[tile_id], locale, board.vouched
+            )
+
+    if len(queries) <= 1:
+        return dict(one(tid) for tid in queries)
+    with ThreadPoolExecutor(max_workers=min(4, len(queries))) as pool:
+        return dict(pool.map(one, list(queries)))

@@ -1,0 +1,249 @@
+"""Dashboard pages through the Flask client: view, filters, editor, tile editor, permissions."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from conftest import call_callback, render_page
+from test_dashboards_api import spec
+from test_datasets_api import FRENCH_CSV
+
+from studio.store import documents as repo
+from studio.store.models import Document
+
+
+@pytest.fixture
+def setup(login: Any, server: Any) -> dict[str, Any]:
+    editor = login("editor")
+    data = {"file": (io.BytesIO(FRENCH_CSV), "rsa.csv"), "name": "RSA"}
+    ds_id = editor.post(
+        "/api/v1/datasets", data=data, content_type="multipart/form-data"
+    ).get_json()["id"]
+    doc_id = editor.post("/api/v1/dashboards", json=spec(ds_id)).get_json()["id"]
+    return {"editor": editor, "ds": ds_id, "doc": doc_id, "db": server.extensions["studio"]["db"]}
+
+
+def _publish_internal(setup: dict[str, Any]) -> None:
+    setup["editor"].post(f"/api/v1/dashboards/{setup['doc']}/publish")
+    with setup["db"].session() as s:
+        s.get(Document, setup["doc"]).visibility = "internal"
+
+
+def test_view_shows_tiles_and_filters_to_the_owner(setup: dict[str, Any], app: Any) -> None:
+    body = render_page(setup["editor"], app, f"/dashboards/{setup['doc']}").get_data(as_text=True)
+    assert "Montant par d" in body and "dv-filter" in body and "Brouillon" in body
+    assert "Donn\\u00e9es" in body or "Données" in body  # the text tile
+
+
+def test_viewer_sees_nothing_until_published(setup: dict[str, Any], app: Any, login: Any) -> None:
+    viewer = login("viewer")
+    path = f"/dashboards/{setup['doc']}"
+    assert "dv-not-found" in render_page(viewer, app, path).get_data(as_text=True)
+    _publish_internal(setup)
+    body = render_page(viewer, app, path).get_data(as_text=True)
+    assert "Montant par d" in body and "Publi" in body and "dv-edit" not in body
+    # the viewer reads tiles of a dataset that is private to its owner: the published
+    # dashboard vouches for the aggregates of its own tiles only
+    response = viewer.post(
+        f"/api/v1/datasets/{setup['ds']}/query", json={"measures": [{"agg": "count"}]}
+    )
+    assert response.status_code == 404
+
+
+def _refilter(client: Any, app: Any, doc: int, value: Any) -> Any:
+    key = next(k for k in app.callback_map if "dv-url.search" in k)
+    spec_ = app.callback_map[key]
+    import json
+
+    body = {
+        "output": key,
+        "outputs": [
+            [
+                {"id": {"type": "dv-tile", "tile": "c1"}, "property": "children"},
+                {"id": {"type": "dv-tile", "tile": "x1"}, "property": "children"},
+            ],
+            {"id": "dv-url", "property": "search"},
+            {"id": "dv-chip", "property": "children"},
+        ],
+        "inputs": [
+            [{"id": {"type": "dv-filter", "filter": "f1"}, "property": "value", "value": value}],
+            {"id": "dv-cross", "property": "data", "value": None},
+        ],
+        "state": [{"id": "dv-doc", "property": "data", "value": {"id": doc}}],
+        "changedPropIds": ['{"filter":"f1","type":"dv-filter"}.value'],
+    }
+    assert spec_["inputs"][0]["id"].startswith("{")
+    return client.post(
+        "/_dash-update-component", data=json.dumps(body), content_type="application/json"
+    )
+
+
+def test_filter_change_redraws_tiles_and_sets_url(setup: dict[str, Any], app: Any) -> None:
+    response = _refilter(setup["editor"], app, setup["doc"], ["2A"])
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    out = response.get_json()["response"]
+    assert out["dv-url"]["search"] == "?f1=2A"
+    tiles = str(out)
+    assert "2A" in tiles and "971" not in tiles  # only the filtered département is drawn
+
+
+def test_forged_filter_value_is_dropped(setup: dict[str, Any], app: Any) -> None:
+    response = _refilter(setup["editor"], app, setup["doc"], {"$ne": 1})
+    assert response.status_code == 200
+    assert response.get_json()["response"]["dv-url"]["search"] == ""
+
+
+def test_refilter_on_someone_elses_draft_is_refused(
+    setup: dict[str, Any], app: Any, login: Any
+) -> None:
+    response = _refilter(login("viewer"), app, setup["doc"], ["01"])
+    assert response.status_code == 404
+
+
+def test_tile_editor_preview_and_save(setup: dict[str, Any], app: Any) -> None:
+    editor = setup["editor"]
+    body = render_page(editor, app, f"/dashboards/{setup['doc']}/tiles/new").get_data(as_text=True)
+    assert "te-preview" in body
+    from studio.pages._tile_form import FORM_DEFAULTS
+
+    keys = [k for k in FORM_DEFAULTS if k not in ("dataset", "kind")]
+    form = dict(
+        FORM_DEFAULTS,
+        kind="kpi",
+        dataset=setup["ds"],
+        title="Montant",
+        measures=["montant"],
+        period_field="date",
+        grain="month",
+    )
+    context = {"dashboard": setup["doc"], "tile": "k1", "version": 1}
+    preview = call_callback(
+        editor,
+        app,
+        "..te-preview.children",
+        [setup["ds"], "kpi", *[form[k] for k in keys]],
+        [context],
+    )
+    assert preview.status_code == 200, preview.get_data(as_text=True)[:300]
+    out = preview.get_json()["response"]
+    assert out["te-spec"]["data"]["kind"] == "kpi"
+    assert "100,25" in str(out["te-preview"]) or "100,2" in str(out["te-preview"])
+    saved = call_callback(
+        editor, app, "..te-message.children", [1], [out["te-spec"]["data"], context]
+    )
+    assert saved.status_code == 200
+    assert saved.get_json()["response"]["te-go"]["href"] == f"/dashboards/{setup['doc']}/edit"
+    with setup["db"].session() as s:
+        doc = repo.get_document(s, "dashboard", setup["doc"])
+        assert [t["id"] for t in doc.spec["tiles"]] == ["c1", "x1", "k1"]
+        assert doc.version == 2
+
+
+def test_tile_save_on_stale_version_is_refused(setup: dict[str, Any], app: Any) -> None:
+    editor = setup["editor"]
+    editor.put(
+        f"/api/v1/dashboards/{setup['doc']}",
+        json=spec(setup["ds"], "Autre"),
+        headers={"If-Match": '"v1"'},
+    )
+    tile = {"kind": "text", "id": "z9", "markdown": "x"}
+    saved = call_callback(
+        editor,
+        app,
+        "..te-message.children",
+        [1],
+        [tile, {"dashboard": setup["doc"], "tile": "z9", "version": 1}],
+    )
+    assert "modifi" in saved.get_data(as_text=True)
+    with setup["db"].session() as s:
+        assert "z9" not in str(repo.get_document(s, "dashboard", setup["doc"]).spec)
+
+
+@pytest.mark.parametrize(
+    "output", ["..te-preview.children", "..te-message.children", "..te-dimension.options"]
+)
+def test_viewer_cannot_use_the_tile_editor(
+    setup: dict[str, Any], app: Any, login: Any, output: str
+) -> None:
+    key = next(k for k in app.callback_map if output in k)
+    n_inputs = len(app.callback_map[key]["inputs"])
+    n_state = len(app.callback_map[key]["state"])
+    response = call_callback(login("viewer"), app, output, [None] * n_inputs, [None] * n_state)
+    assert response.status_code in (403, 404)
+
+
+def test_editor_page_saves_layout_and_detects_conflicts(setup: dict[str, Any], app: Any) -> None:
+    editor = setup["editor"]
+    with setup["db"].session() as s:
+        draft = {
+            "id": setup["doc"],
+            "version": 1,
+            "spec": repo.get_document(s, "dashboard", setup["doc"]).spec,
+        }
+    layout = [
+        {"i": "c1", "x": 0, "y": 0, "w": 12, "h": 5},
+        {"i": "x1", "x": 0, "y": 5, "w": 6, "h": 3},
+    ]
+    saved = call_callback(
+        editor,
+        app,
+        "..de-message.children...de-draft.data",
+        [1],
+        [draft, layout, "Observatoire 2", ""],
+    )
+    out = saved.get_json()["response"]
+    assert out["de-draft"]["data"]["version"] == 2
+    with setup["db"].session() as s:
+        doc = repo.get_document(s, "dashboard", setup["doc"])
+        assert doc.spec["layout"][0]["w"] == 12 and doc.title == "Observatoire 2"
+    stale = call_callback(
+        editor,
+        app,
+        "..de-message.children...de-draft.data",
+        [1],
+        [draft, layout, "Version périmée", ""],
+    )
+    body = stale.get_data(as_text=True)
+    assert "de-conflict" in body and "de-save-copy" in body
+    with setup["db"].session() as s:
+        assert repo.get_document(s, "dashboard", setup["doc"]).title == "Observatoire 2"
+
+
+def test_viewer_cannot_save_or_publish_from_the_editor(
+    setup: dict[str, Any], app: Any, login: Any
+) -> None:
+    _publish_internal(setup)
+    viewer = login("viewer")
+    draft = {"id": setup["doc"], "version": 1, "spec": {}}
+    assert (
+        call_callback(
+            viewer, app, "..de-message.children...de-draft.data", [1], [draft, None, "pirate", ""]
+        ).status_code
+        == 403
+    )
+    publish_key = next(
+        k for k, v in app.callback_map.items() if any(i["id"] == "de-publish" for i in v["inputs"])
+    )
+    assert call_callback(viewer, app, publish_key, [1], [draft]).status_code == 403
+    with setup["db"].session() as s:
+        assert repo.get_document(s, "dashboard", setup["doc"]).title == "Observatoire"
+
+
+def test_new_dashboard_from_home(login: Any, app: Any, server: Any) -> None:
+    editor = login("editor")
+    assert "home-new-dashboard" in render_page(editor, app, "/").get_data(as_text=True)
+    response = call_callback(editor, app, "home-go.href", [1])
+    href = response.get_json()["response"]["home-go"]["href"]
+    assert href.startswith("/dashboards/") and href.endswith("/edit")
+    body = render_page(editor, app, href).get_data(as_text=True)
+    assert "de-grid" in body and "de-empty" not in body and "Aucune tuile" in body
+
+
+def test_viewer_cannot_create_dashboards_from_home(login: Any, app: Any, server: Any) -> None:
+    viewer = login("viewer")
+    assert "home-new-dashboard" not in render_page(viewer, app, "/").get_data(as_text=True)
+    assert call_callback(viewer, app, "home-go.href", [1]).status_code == 403
+    with server.extensions["studio"]["db"].session() as s:
+        assert repo.list_documents(s, "dashboard") == []
