@@ -8,6 +8,7 @@ from typing import Any
 
 import dash
 from flask import Flask, g, jsonify, redirect, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
@@ -77,6 +78,7 @@ def _make_server(settings: Settings, secret_key: str, db: Database) -> Flask:
         MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,
         TESTING=settings.testing,
     )
+    server.session_interface = _SecureWhenHttps()
     if settings.proxy_fix:
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     from studio.datasources import make_cache
@@ -179,6 +181,13 @@ def _init_guard(server: Flask, settings: Settings) -> None:
     def internal(exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
         return _json_error(500, t("error.internal", runtime.locale()))
+
+
+class _SecureWhenHttps(SecureCookieSessionInterface):
+    """Session cookies get `Secure` when configured, or whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"] or (request and request.is_secure))
 
 
 def _json_error(status: int, message: str, **extra: Any) -> Response:

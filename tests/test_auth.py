@@ -187,3 +187,41 @@ def test_tokens_are_stored_hashed(server: Any, users: dict) -> None:
         token = accounts.issue_token(s, repo.get_user(s, users["viewer"]["id"]))
         stored = s.scalars(select(ApiToken.token_hash)).all()
     assert token not in stored and len(stored) == 1
+
+
+def test_secure_cookie_whenever_the_request_is_https(client: Any, users: dict) -> None:
+    page = client.get("/login", base_url="https://studio.example")
+    token = csrf_from(page.get_data(as_text=True))
+    response = client.post(
+        "/login",
+        base_url="https://studio.example",
+        data={"email": users["viewer"]["email"], "password": PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_tokens_list_create_revoke(login: Any) -> None:
+    client = login("editor")
+    created = client.post("/api/v1/tokens", json={"label": "tableur"})
+    assert created.status_code == 201
+    token = created.get_json()["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=bearer).status_code == 200
+    listed = client.get("/api/v1/tokens").get_json()["tokens"]
+    assert [t["label"] for t in listed] == ["tableur"] and token not in str(listed)
+    fresh = login("editor").application.test_client()
+    assert fresh.post("/api/v1/tokens", headers=bearer).status_code == 403  # no self-renewal
+    assert client.delete(f"/api/v1/tokens/{listed[0]['id']}").status_code == 204
+    assert fresh.get("/api/v1/me", headers=bearer).status_code == 401
+
+
+def test_cannot_revoke_someone_elses_token(login: Any) -> None:
+    editor = login("editor")
+    token_id = (
+        editor.post("/api/v1/tokens", json={}).get_json()
+        and editor.get("/api/v1/tokens").get_json()["tokens"][0]["id"]
+    )
+    response = login("viewer").delete(f"/api/v1/tokens/{token_id}")
+    assert response.status_code == 404
+    assert editor.get("/api/v1/tokens").get_json()["tokens"][0]["revoked"] is False

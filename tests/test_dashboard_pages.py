@@ -247,3 +247,44 @@ def test_viewer_cannot_create_dashboards_from_home(login: Any, app: Any, server:
     assert call_callback(viewer, app, "home-go.href", [1]).status_code == 403
     with server.extensions["studio"]["db"].session() as s:
         assert repo.list_documents(s, "dashboard") == []
+
+
+def _download(client: Any, app: Any, doc: int, fmt: str, value: Any) -> Any:
+    import json
+
+    key = next(k for k, v in app.callback_map.items() if "dv-download.data" in k)
+    body = {
+        "output": key,
+        "outputs": {"id": "dv-download", "property": "data"},
+        "inputs": [[{"id": {"type": "dv-dl", "tile": "c1", "fmt": fmt}, "property": "n_clicks",
+                     "value": 1}]],
+        "state": [
+            [{"id": {"type": "dv-filter", "filter": "f1"}, "property": "value", "value": value}],
+            {"id": "dv-cross", "property": "data", "value": None},
+            {"id": "dv-doc", "property": "data", "value": {"id": doc}},
+        ],
+        "changedPropIds": ['{"fmt":"' + fmt + '","tile":"c1","type":"dv-dl"}.n_clicks'],
+    }
+    return client.post("/_dash-update-component", data=json.dumps(body),
+                       content_type="application/json")
+
+
+def test_csv_download_follows_filters(setup: dict[str, Any], app: Any) -> None:
+    import base64
+
+    response = _download(setup["editor"], app, setup["doc"], "csv", ["01", "2A"])
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    data = response.get_json()["response"]["dv-download"]["data"]
+    text = base64.b64decode(data["content"]).decode("utf-8-sig")
+    assert data["filename"].endswith(".csv")
+    lines = text.strip().splitlines()
+    assert lines[0] == "code_departement;montant__sum"
+    assert lines[1:] == ["01;1334,75", "2A;-12"] or lines[1:] == ["01;1334,75", "2A;-12,0"]
+
+
+def test_xlsx_download_and_viewer_refused_on_draft(setup: dict[str, Any], app: Any,
+                                                   login: Any) -> None:
+    response = _download(setup["editor"], app, setup["doc"], "xlsx", None)
+    assert response.status_code == 200
+    assert response.get_json()["response"]["dv-download"]["data"]["filename"].endswith(".xlsx")
+    assert _download(login("viewer"), app, setup["doc"], "csv", None).status_code == 404

@@ -122,14 +122,92 @@ def _tile_cells(
     ordered = sorted(tile_ids, key=lambda tid: (places[tid].y, places[tid].x))
     cells = [
         html.Div(
-            bodies.get(tid),
-            id={"type": TILE_TYPE, "tile": tid},
+            [
+                _downloads(board, tid),
+                html.Div(bodies.get(tid), id={"type": TILE_TYPE, "tile": tid}),
+            ],
             className="studio-tile",
             style=_grid_style(places[tid]),
         )
         for tid in ordered
     ]
     return html.Div(cells, className="studio-grid")
+
+
+def _downloads(board: service.OpenDashboard, tile_id: str) -> html.Div | None:
+    """CSV and XLSX buttons for a tile that has data."""
+    tile = next(x for x in board.spec.tiles if x.id == tile_id)
+    if not tile.queries():
+        return None
+    label = runtime.locale() == "en" and "Download the data as" or "Télécharger les données en"
+    return html.Div(
+        [
+            html.Button(
+                fmt.upper(),
+                id={"type": "dv-dl", "tile": tile_id, "fmt": fmt},
+                n_clicks=0,
+                className="btn btn-link btn-sm p-0 ms-2",
+                title=f"{label} {fmt.upper()}",
+                **{"aria-label": f"{label} {fmt.upper()}"},
+            )
+            for fmt in ("csv", "xlsx")
+        ],
+        className="studio-tile-tools text-end small",
+    )
+
+
+def main_query_name(queries: dict[str, Any]) -> str | None:
+    """The query whose rows a tile's download holds (not boundaries nor a reference)."""
+    return next((name for name in queries if name not in ("boundaries", "reference")), None)
+
+
+@callback(
+    Output(ID("download"), "data"),
+    Input({"type": "dv-dl", "tile": ALL, "fmt": ALL}, "n_clicks"),
+    State({"type": FILTER_TYPE, "filter": ALL}, "value"),
+    State(ID("cross"), "data"),
+    State(ID("doc"), "data"),
+    prevent_initial_call=True,
+)
+def download(_clicks, filter_values, cross, doc):  # noqa: ANN001, ANN201
+    """A tile's aggregated rows as CSV or XLSX, with the filters on screen, formulas escaped."""
+    from studio.exports import export_filename, result_to_csv, result_to_xlsx
+
+    actor, locale = runtime.actor(), runtime.locale()
+    with runtime.db().session() as s:
+        board = service.open_dashboard(s, actor, int((doc or {}).get("id", 0)))
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not ctx.triggered[0].get("value"):
+        raise dash.exceptions.PreventUpdate
+    tile = next((x for x in board.spec.tiles if x.id == trigger.get("tile")), None)
+    if tile is None or trigger.get("fmt") not in ("csv", "xlsx"):
+        raise dash.exceptions.PreventUpdate
+    raw = {
+        item["id"]["filter"]: value
+        for item, value in zip(ctx.states_list[0], filter_values, strict=True)
+    }
+    values, cross = decode_state(encode_state(_clean_values(board, raw), cross), board.spec)
+    queries = service.merged_queries(board, values, cross)[tile.id]
+    name = main_query_name(queries)
+    if name is None:
+        raise dash.exceptions.PreventUpdate
+    data = service.run_tiles(
+        runtime.db(),
+        runtime.settings(),
+        runtime.service("query_cache"),
+        actor,
+        board,
+        {tile.id: {name: queries[name]}},
+        locale,
+    )[tile.id]
+    if data.error or name not in data.results:
+        raise dash.exceptions.PreventUpdate
+    title = tile.title or board.spec.title
+    if trigger["fmt"] == "csv":
+        content = result_to_csv(data.results[name], locale)
+    else:
+        content = result_to_xlsx(data.results[name], title)
+    return dcc.send_bytes(content, export_filename(title, trigger["fmt"]))
 
 
 def render_bodies(
@@ -205,6 +283,7 @@ def layout(dashboard_id: str = "", **query: Any) -> html.Div:
             dcc.Store(id=ID("doc"), data={"id": board.doc.id}),
             dcc.Store(id=ID("cross"), data=cross),
             dcc.Location(id=ID("url"), refresh=False),
+            dcc.Download(id=ID("download")),
             html.Div(
                 [html.H1([board.spec.title, badge], className="h3 d-inline"), edit],
                 className="mb-2",
