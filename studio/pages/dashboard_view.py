@@ -182,24 +182,12 @@ def download(_clicks, filter_values, cross, doc):  # noqa: ANN001, ANN201
     tile = next((x for x in board.spec.tiles if x.id == trigger.get("tile")), None)
     if tile is None or trigger.get("fmt") not in ("csv", "xlsx"):
         raise dash.exceptions.PreventUpdate
-    raw = {
-        item["id"]["filter"]: value
-        for item, value in zip(ctx.states_list[0], filter_values, strict=True)
-    }
-    values, cross = decode_state(encode_state(_clean_values(board, raw), cross), board.spec)
+    _state, values, cross = _state_from(board, ctx.states_list[0], filter_values, cross)
     queries = service.merged_queries(board, values, cross)[tile.id]
     name = main_query_name(queries)
     if name is None:
         raise dash.exceptions.PreventUpdate
-    data = service.run_tiles(
-        runtime.db(),
-        runtime.settings(),
-        runtime.service("query_cache"),
-        actor,
-        board,
-        {tile.id: {name: queries[name]}},
-        locale,
-    )[tile.id]
+    data = _run(board, {tile.id: {name: queries[name]}}, locale)[tile.id]
     if data.error or name not in data.results:
         raise dash.exceptions.PreventUpdate
     title = tile.title or board.spec.title
@@ -210,12 +198,9 @@ def download(_clicks, filter_values, cross, doc):  # noqa: ANN001, ANN201
     return dcc.send_bytes(content, export_filename(title, trigger["fmt"]))
 
 
-def render_bodies(
-    board: service.OpenDashboard, values: dict[str, Any], cross: dict[str, Any] | None, locale: str
-) -> dict[str, Any]:
-    """Every tile of the dashboard drawn with these filter values."""
-    queries = service.merged_queries(board, values, cross)
-    data = service.run_tiles(
+def _run(board: service.OpenDashboard, queries: dict[str, Any], locale: str) -> dict[str, Any]:
+    """Run tiles' queries as the current actor, with the app's cache."""
+    return service.run_tiles(
         runtime.db(),
         runtime.settings(),
         runtime.service("query_cache"),
@@ -224,6 +209,27 @@ def render_bodies(
         queries,
         locale,
     )
+
+
+def _state_from(
+    board: service.OpenDashboard,
+    items: list[dict[str, Any]],
+    values: list[Any],
+    cross: dict[str, Any] | None,
+) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
+    """The URL state, filter values and cross-filter from the filter controls' values."""
+    raw = {item["id"]["filter"]: value for item, value in zip(items, values, strict=True)}
+    state = encode_state(_clean_values(board, raw), cross)
+    clean, clean_cross = decode_state(state, board.spec)
+    return state, clean, clean_cross
+
+
+def render_bodies(
+    board: service.OpenDashboard, values: dict[str, Any], cross: dict[str, Any] | None, locale: str
+) -> dict[str, Any]:
+    """Every tile of the dashboard drawn with these filter values."""
+    queries = service.merged_queries(board, values, cross)
+    data = _run(board, queries, locale)
     return {
         tile.id: render_tile(
             tile,
@@ -350,12 +356,7 @@ def refilter(values_list, cross, doc):  # noqa: ANN001, ANN201
     actor, locale = runtime.actor(), runtime.locale()
     with runtime.db().session() as s:
         board = service.open_dashboard(s, actor, int((doc or {}).get("id", 0)))
-    raw = {
-        item["id"]["filter"]: value
-        for item, value in zip(ctx.inputs_list[0], values_list, strict=True)
-    }
-    state = encode_state(_clean_values(board, raw), cross)
-    values, cross = decode_state(state, board.spec)
+    state, values, cross = _state_from(board, ctx.inputs_list[0], values_list, cross)
     bodies = render_bodies(board, values, cross, locale)
     order = [item["id"]["tile"] for item in ctx.outputs_list[0]]
     return (
@@ -399,15 +400,7 @@ def cross_filter(clicks, doc):  # noqa: ANN001, ANN201
 def _raw_value(board: service.OpenDashboard, tile: Any, label: Any, locale: str) -> Any:
     """The stored value whose label is `label` in the tile's own (unfiltered-by-self) result."""
     queries = service.merged_queries(board, {}, None)[tile.id]
-    data = service.run_tiles(
-        runtime.db(),
-        runtime.settings(),
-        runtime.service("query_cache"),
-        runtime.actor(),
-        board,
-        {tile.id: queries},
-        locale,
-    )[tile.id]
+    data = _run(board, {tile.id: queries}, locale)[tile.id]
     result = data.results.get("data")
     if result is None:
         return None
