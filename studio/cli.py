@@ -147,5 +147,35 @@ def create_token(email: str, label: str) -> None:
         click.echo(accounts.issue_token(s, user, label))
 
 
+@main.command("refresh")
+@click.option(
+    "--due/--all",
+    "only_due",
+    default=True,
+    show_default=True,
+    help="Only datasets whose refresh interval has passed, or every URL dataset.",
+)
+def refresh(only_due: bool) -> None:
+    """Fetch URL datasets again. Meant for cron, e.g. every hour:
+
+    \b
+    0 * * * *  studio refresh
+
+    Prints one line per dataset; exits with 1 when any refresh failed (the previous data is
+    then kept).
+    """
+    from studio.services.refresh import refresh_due
+
+    settings = load_settings()
+    results = refresh_due(_db(), settings, only_due=only_due)
+    if not results:
+        click.echo("Nothing to refresh.")
+        return
+    for dataset_id, outcome in results:
+        click.echo(f"Dataset {dataset_id}: {outcome}")
+    if any(outcome != "ok" for _dataset_id, outcome in results):
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()

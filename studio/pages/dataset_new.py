@@ -1,4 +1,5 @@
-"""New dataset: drop a file, check the preview, fix types and names, save; or add a URL."""
+"""New dataset: drop a file, check the preview, fix types and names, save; or add a URL;
+or (admins) point at a table of an external database."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from studio import runtime
 from studio.datasources import DatasetError, IngestOptions
@@ -80,6 +83,31 @@ register(
             "La fréquence d'actualisation doit être un nombre d'heures entre 1 et 744.",
             "The refresh frequency must be a number of hours between 1 and 744.",
         ),
+        "ds.new.tab_sql": ("Base de données", "Database"),
+        "ds.new.sql_url": ("Adresse de connexion SQLAlchemy", "SQLAlchemy connection URL"),
+        "ds.new.sql_url_help": (
+            "Par exemple postgresql://utilisateur:motdepasse@serveur:5432/base. Elle contient "
+            "un mot de passe : elle reste sur le serveur et n'est jamais réaffichée.",
+            "For example postgresql://user:password@host:5432/database. It holds a password: "
+            "it stays on the server and is never shown again.",
+        ),
+        "ds.new.sql_table": ("Table ou vue", "Table or view"),
+        "ds.new.sql_schema": ("Schéma (facultatif)", "Schema (optional)"),
+        "ds.new.sql_submit": ("Tester et ajouter", "Test and add"),
+        "ds.new.sql_missing": (
+            "Indiquez l'adresse de connexion et le nom de la table ou de la vue.",
+            "Give the connection URL and the name of the table or view.",
+        ),
+        "ds.new.sql_error_title": ("La table n'a pas pu être ajoutée",
+                                   "The table could not be added"),
+        "ds.new.sql_bad_url": (
+            "La base de données n'est pas joignable avec cette adresse. Vérifiez qu'elle a la "
+            "forme dialecte://utilisateur:motdepasse@serveur/base et que le pilote de cette "
+            "base est installé sur le serveur.",
+            "The database cannot be reached with this URL. Check that it looks like "
+            "dialect://user:password@host/database and that the database's driver is installed "
+            "on the server.",
+        ),
         "ds.new.forbidden": (
             "Votre rôle ne permet pas de créer des jeux de données. Demandez à un "
             "administrateur le rôle d'éditeur.",
@@ -106,6 +134,7 @@ def layout(**_kwargs: object) -> html.Div:
                             tab_id="file", tab_class_name="ds-tab-file"),
                     dbc.Tab(_url_tab(locale), label=t("ds.new.tab_url", locale), tab_id="url",
                             tab_class_name="ds-tab-url", id=ID("tab-url")),
+                    *_sql_tabs(actor, locale),
                 ],
                 id=ID("tabs"),
                 active_tab="file",
@@ -204,6 +233,41 @@ def _url_tab(locale: str) -> html.Div:
                       className="mb-3"),
             dbc.Button(t("ds.new.url_submit", locale), id=ID("url-submit"), n_clicks=0),
             dcc.Loading(html.Div(id=ID("url-message"), role="status", className="mt-3")),
+        ],
+        className="pt-2",
+    )
+
+
+def _sql_tabs(actor: Any, locale: str) -> list[dbc.Tab]:
+    """The database tab, for admins only (a connection URL holds a password)."""
+    if not allowed(actor, "manage", "connections"):
+        return []
+    return [dbc.Tab(_sql_tab(locale), label=t("ds.new.tab_sql", locale), tab_id="sql",
+                    tab_class_name="ds-tab-sql", id=ID("tab-sql"))]
+
+
+def _sql_tab(locale: str) -> html.Div:
+    return html.Div(
+        [
+            dbc.Label(t("ds.new.sql_url", locale), html_for=ID("sql-url")),
+            # A password field: the URL holds a secret, and no callback ever writes it back.
+            dbc.Input(id=ID("sql-url"), type="password", autoComplete="off",
+                      placeholder="postgresql://", className="mb-1"),
+            dbc.FormText(t("ds.new.sql_url_help", locale)),
+            dbc.Row(
+                [
+                    dbc.Col([dbc.Label(t("ds.new.sql_table", locale), html_for=ID("sql-table")),
+                             dbc.Input(id=ID("sql-table"), maxLength=200)], md=6),
+                    dbc.Col([dbc.Label(t("ds.new.sql_schema", locale),
+                                       html_for=ID("sql-schema")),
+                             dbc.Input(id=ID("sql-schema"), maxLength=200)], md=6),
+                ],
+                className="g-2 mt-2 mb-2",
+            ),
+            dbc.Label(t("ds.new.name", locale), html_for=ID("sql-name")),
+            dbc.Input(id=ID("sql-name"), maxLength=200, className="mb-3"),
+            dbc.Button(t("ds.new.sql_submit", locale), id=ID("sql-submit"), n_clicks=0),
+            dcc.Loading(html.Div(id=ID("sql-message"), role="status", className="mt-3")),
         ],
         className="pt-2",
     )
@@ -511,3 +575,55 @@ def _hours(value: Any) -> int | None | bool:
     except (TypeError, ValueError):
         return False
     return hours if 1 <= hours <= 24 * 31 else False
+
+
+@callback(
+    Output(ID("go"), "href", allow_duplicate=True),
+    Output(ID("sql-message"), "children"),
+    Input(ID("sql-submit"), "n_clicks"),
+    State(ID("sql-url"), "value"),
+    State(ID("sql-table"), "value"),
+    State(ID("sql-schema"), "value"),
+    State(ID("sql-name"), "value"),
+    prevent_initial_call=True,
+)
+def create_from_sql(n_clicks, url, table, schema, name):  # noqa: ANN001, ANN201
+    """Check that the table can be read, save it as a dataset, then open it."""
+    actor, locale = runtime.actor(), runtime.locale()
+    ensure(actor, "manage", "connections")
+    if not n_clicks:
+        raise dash.exceptions.PreventUpdate
+    url, table, schema = (url or "").strip(), (table or "").strip(), (schema or "").strip()
+    if not url or not table:
+        return dash.no_update, dbc.Alert(t("ds.new.sql_missing", locale), color="danger",
+                                         id=ID("sql-error"))
+    try:
+        with runtime.db().session() as s:
+            ds = service.create_sql_dataset(s, actor, name or "", url, table, schema or None)
+            audit.record(s, actor, "dataset_created", "dataset", ds.id, {"kind": ds.kind},
+                         runtime.client_address())
+            dataset_id = ds.id
+    except DatasetError as exc:
+        return dash.no_update, _sql_error(exc, url, locale)
+    return f"/datasets/{dataset_id}", None
+
+
+def _sql_error(exc: DatasetError, url: str, locale: str) -> dbc.Alert:
+    """A clear alert for a connection that failed, never repeating the URL's password."""
+    if exc.code == "sql.unreachable" and not exc.params.get("detail"):
+        text = t("ds.new.sql_bad_url", locale)
+    else:
+        text = exc.message(locale)
+    password = _password_of(url)
+    if password:
+        text = text.replace(password, "***")
+    return dbc.Alert([html.Strong(t("ds.new.sql_error_title", locale)), html.Div(text)],
+                     color="danger", id=ID("sql-error"))
+
+
+def _password_of(url: str) -> str:
+    """The password written in a connection URL ("" when none or unreadable)."""
+    try:
+        return make_url(url).password or ""
+    except (ArgumentError, ValueError):
+        return ""

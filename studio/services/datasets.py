@@ -319,7 +319,7 @@ def create_sql_dataset(
     except DatasetError:
         raise
     except Exception as exc:  # noqa: BLE001 - any driver error becomes a clear message
-        raise DatasetError("sql.unreachable", {"error": type(exc).__name__}) from exc
+        raise DatasetError("sql.unreachable", {"detail": type(exc).__name__}) from exc
     return repo.add_dataset(
         s,
         name=_clean_name(name or table),
