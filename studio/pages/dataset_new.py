@@ -610,7 +610,8 @@ def create_from_sql(n_clicks, url, table, schema, name):  # noqa: ANN001, ANN201
 
 def _sql_error(exc: DatasetError, url: str, locale: str) -> dbc.Alert:
     """A clear alert for a connection that failed, never repeating the URL's password."""
-    if exc.code == "sql.unreachable" and not exc.params.get("detail"):
+    url_problems = ("", "ArgumentError", "NoSuchModuleError")  # malformed URL, unknown driver
+    if exc.code == "sql.unreachable" and exc.params.get("detail", "") in url_problems:
         text = t("ds.new.sql_bad_url", locale)
     else:
         text = exc.message(locale)
