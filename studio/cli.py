@@ -177,5 +177,60 @@ def refresh(only_due: bool) -> None:
         sys.exit(1)
 
 
+def _first_admin(db: Database):  # noqa: ANN202
+    from studio import accounts
+    from studio.store import users as repo
+
+    with db.session() as s:
+        admins = [u for u in repo.list_users(s) if u.role == "admin" and not u.disabled]
+        if not admins:
+            _fail("no admin account: run `studio init` first.")
+        return accounts.actor_of(admins[0])
+
+
+@main.command("export")
+@click.argument("kind", type=click.Choice(["dashboard", "story"]))
+@click.argument("doc_id", type=int)
+def export_document(kind: str, doc_id: int) -> None:
+    """Print a dashboard (or story) as portable JSON: `studio export dashboard 3 > file.json`."""
+    import json
+
+    from studio.services import documents
+    from studio.store import NotFound
+    from studio.store import documents as doc_repo
+
+    db = _db()
+    actor = _first_admin(db)
+    with db.session() as s:
+        try:
+            doc = doc_repo.get_document(s, kind, doc_id)
+        except NotFound:
+            _fail(f"no {kind} {doc_id}.")
+        click.echo(json.dumps(documents.export_document(s, actor, doc), ensure_ascii=False,
+                              indent=2))
+
+
+@main.command("import")
+@click.argument("path", type=click.File("r", encoding="utf-8"))
+def import_document(path) -> None:  # noqa: ANN001
+    """Create a draft from an export file (datasets are re-linked by name)."""
+    import json
+
+    from studio.services import documents
+
+    try:
+        data = json.load(path)
+    except json.JSONDecodeError as exc:
+        _fail(f"this file is not JSON ({exc.msg}, line {exc.lineno}).")
+    db = _db()
+    actor = _first_admin(db)
+    try:
+        with db.session() as s:
+            doc = documents.import_document(s, actor, data)
+            click.echo(f"Imported {doc.kind} {doc.id}: {doc.title} (draft)")
+    except documents.SpecError as exc:
+        _fail(f"invalid export at {exc.where}: {exc.message}")
+
+
 if __name__ == "__main__":
     main()

@@ -143,3 +143,30 @@ def test_demo_without_boundaries_says_what_to_do(cli_env: Path, monkeypatch: Any
     runner.invoke(main, ["init"])
     result = runner.invoke(main, ["demo"])
     assert result.exit_code == 1 and "STUDIO_BOUNDARIES" in result.output
+
+
+def test_export_then_import_a_dashboard(cli_env: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["init"])
+    from studio.cli import _db, _first_admin
+    from studio.services import documents
+
+    db = _db()
+    with db.session() as s:
+        doc = documents.create(s, "dashboard", _first_admin(db),
+                               {"title": "Suivi RSA", "tiles": [
+                                   {"kind": "text", "id": "t1", "markdown": "**Bonjour**"}],
+                                "layout": [{"tile": "t1", "x": 0, "y": 0, "w": 6, "h": 2}]})
+        doc_id = doc.id
+    exported = runner.invoke(main, ["export", "dashboard", str(doc_id)])
+    assert exported.exit_code == 0, exported.output
+    assert '"studio_export": 1' in exported.output and "Suivi RSA" in exported.output
+    path = tmp_path / "board.json"
+    path.write_text(exported.output, encoding="utf-8")
+    imported = runner.invoke(main, ["import", str(path)])
+    assert imported.exit_code == 0, imported.output
+    assert "Imported dashboard 2: Suivi RSA (draft)" in imported.output
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    assert "not JSON" in runner.invoke(main, ["import", str(bad)]).output
+    assert runner.invoke(main, ["export", "dashboard", "99"]).exit_code == 1
