@@ -8,26 +8,18 @@ $STUDIO_BENCH_DIR or ~/.cache/studio-bench, never in the repository.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import duckdb
+from bench_query import bench_dir  # bench/ is the script's folder, so it is importable
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = 1_000_000
 TIME_TARGET_S = 10.0
 RSS_TARGET_MB = 1024
-
-
-def bench_dir() -> Path:
-    """Return the directory where generated benchmark data lives."""
-    default = Path.home() / ".cache" / "studio-bench"
-    path = Path(os.environ.get("STUDIO_BENCH_DIR", default))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def french_csv(path: Path) -> Path:
