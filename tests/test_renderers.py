@@ -463,3 +463,20 @@ def test_point_map_clustered_and_sized() -> None:
     assert markers[1].radius == pytest.approx(20)
     assert markers[0].center == [48.07, -0.77]
     assert find(markers[0], dl.Tooltip)[0].children == "Laval : 10"
+
+
+def test_map_coordinates_are_rounded_and_parsing_is_cached() -> None:
+    import json
+
+    from studio.components.map import COORDINATE_DECIMALS, parse_geometry
+
+    text = json.dumps({"type": "Polygon", "coordinates": [[[4.852756157390729, 46.3281997754],
+                                                           [4.9, 46.4], [4.8, 46.5],
+                                                           [4.852756157390729, 46.3281997754]]]})
+    geometry = parse_geometry(text)
+    assert geometry["coordinates"][0][0] == [round(4.852756157390729, COORDINATE_DECIMALS),
+                                             round(46.3281997754, COORDINATE_DECIMALS)]
+    assert parse_geometry(text) is geometry  # the same outlines are not parsed twice
+    feature = {"type": "Feature", "geometry": json.loads(text), "properties": {}}
+    assert parse_geometry(feature) == geometry
+    assert parse_geometry("not json") is None and parse_geometry(42) is None

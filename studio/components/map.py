@@ -14,6 +14,7 @@ import bisect
 import html as html_lib
 import json
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import dash_leaflet as dl
@@ -127,22 +128,47 @@ def legend(
 # --- geometry ------------------------------------------------------------------------------
 
 
+COORDINATE_DECIMALS = 4
+"""About 11 m: finer than any outline drawn at territory scale, and half the bytes."""
+
+
 def parse_geometry(text: Any) -> dict[str, Any] | None:
-    """A GeoJSON geometry from its text (or dict); `None` when it is not one."""
+    """A GeoJSON geometry from its text (or dict), coordinates rounded; `None` if not one.
+
+    Parsed text is cached: the same outlines come back with every filter change. Callers
+    must not modify the returned geometry.
+    """
+    if isinstance(text, str):
+        return _parse_text(text)
     if isinstance(text, dict):
-        geometry = text
-    elif isinstance(text, str):
-        try:
-            geometry = json.loads(text)
-        except ValueError:
-            return None
-    else:
+        return _geometry_of(text)
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _parse_text(text: str) -> dict[str, Any] | None:
+    try:
+        return _geometry_of(json.loads(text))
+    except ValueError:
         return None
+
+
+def _geometry_of(geometry: Any) -> dict[str, Any] | None:
     if not isinstance(geometry, dict) or "type" not in geometry:
         return None
     if geometry.get("type") == "Feature":
         return parse_geometry(geometry.get("geometry"))
-    return geometry
+    if "coordinates" not in geometry:
+        return geometry
+    return {**geometry, "coordinates": _rounded(geometry["coordinates"])}
+
+
+def _rounded(coords: Any) -> Any:
+    if isinstance(coords, list | tuple):
+        return [_rounded(c) for c in coords]
+    if isinstance(coords, float):
+        return round(coords, COORDINATE_DECIMALS)
+    return coords
 
 
 def _positions(coords: Any) -> Iterable[tuple[float, float]]:
