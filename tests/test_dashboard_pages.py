@@ -288,3 +288,29 @@ def test_xlsx_download_and_viewer_refused_on_draft(setup: dict[str, Any], app: A
     assert response.status_code == 200
     assert response.get_json()["response"]["dv-download"]["data"]["filename"].endswith(".xlsx")
     assert _download(login("viewer"), app, setup["doc"], "csv", None).status_code == 404
+
+
+def test_editor_offers_fitting_fields_and_only_outline_datasets(setup: dict[str, Any],
+                                                                  app: Any) -> None:
+    from conftest import SHARED_DATA
+
+    geo = SHARED_DATA / "departements-version-simplifiee.geojson"
+    if not geo.exists():
+        pytest.skip("shared data not present")
+    editor = setup["editor"]
+    created = editor.post("/api/v1/datasets", data={"file": (io.BytesIO(geo.read_bytes()),
+                                                             geo.name)},
+                          content_type="multipart/form-data")
+    assert created.status_code == 201, created.get_json()
+    geo_id = created.get_json()["id"]
+    key = next(k for k in app.callback_map if "te-dimension.options" in k)
+    out = call_callback(editor, app, key, [setup["ds"], "map", "sum", geo_id]).get_json()
+    response = out["response"]
+    assert response["te-boundary_dataset"]["options"] == [{"label": created.get_json()["name"],
+                                                            "value": geo_id}]
+    code_choices = [o["value"] for o in response["te-code_field"]["options"]]
+    assert "code_departement" in code_choices and "montant" not in code_choices
+    assert "montant" in [o["value"] for o in response["te-measures"]["options"]]
+    assert "code_departement" not in [o["value"] for o in response["te-measures"]["options"]]
+    assert "code" in [o["value"] for o in response["te-boundary_code"]["options"]]
+    assert "geometry" not in [o["value"] for o in response["te-boundary_code"]["options"]]

@@ -303,6 +303,16 @@ def _dataset_options(actor: Any) -> list[dict[str, Any]]:
         ]
 
 
+def _boundary_options(actor: Any) -> list[dict[str, Any]]:
+    """Datasets the actor may view that hold outlines (a geometry field), in one session."""
+    with runtime.db().session() as s:
+        return [
+            {"label": ds.name, "value": ds.id}
+            for ds in ds_repo.list_datasets(s)
+            if allowed(actor, "view", ds) and any(f.get("type") == "geometry" for f in ds.fields)
+        ]
+
+
 def layout(dashboard_id: str = "", tile_id: str = "new", **_kwargs: Any) -> html.Div:
     """The editor for tile `tile_id` ("new" for a new one) of a dashboard's draft."""
     actor, locale = runtime.actor(), runtime.locale()
@@ -444,8 +454,7 @@ def update_choices(dataset_id, kind, agg, boundary_id):  # noqa: ANN001, ANN201
         )
     )
     options.append(_field_options(schema, *SLOTS["group_columns"], None))
-    geo = [o for o in _dataset_options(actor) if "geometry" in _schema(actor, o["value"]).values()]
-    options.append(geo)
+    options.append(_boundary_options(actor))
     styles = [{} if kind in SECTION_KINDS[name] else {"display": "none"} for name in SECTIONS]
     return (*options, *styles)
 
