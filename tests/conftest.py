@@ -10,8 +10,11 @@ import json
 import os
 import re
 import secrets
+import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -211,3 +214,46 @@ def render_page(client: Any, app: Any, path: str) -> Any:
     return client.post(
         "/_dash-update-component", data=json.dumps(body), content_type="application/json"
     )
+
+
+class LocalFiles:
+    """Files served over HTTP on 127.0.0.1 during a test; other paths answer 500.
+
+    Change `files` to serve new content (a remote export that was updated)."""
+
+    def __init__(self, files: dict[str, bytes], port: int) -> None:
+        self.files = dict(files)
+        self.port = port
+
+    def url(self, path: str) -> str:
+        """The address of `path` (e.g. "/export.csv") on this server."""
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+@contextmanager
+def serve_files(files: dict[str, bytes]) -> Iterator[LocalFiles]:
+    """Serve `files` (path -> bytes) on a free local port while the block runs."""
+    served: list[LocalFiles] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            body = served[0].files.get(self.path)
+            if body is None:
+                self.send_error(500)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/csv")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    served.append(LocalFiles(files, httpd.server_port))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield served[0]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

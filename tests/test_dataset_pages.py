@@ -5,12 +5,10 @@ from __future__ import annotations
 import base64
 import io
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from conftest import render_page
+from conftest import render_page, serve_files
 
 PAGE_CSV = "code_commune;nom;foyers;montant;date_maj\n" + "".join(
     f"{53001 + i};Commune n°{i};{'<5' if i in (3, 170) else i * 10};{i},5;"
@@ -48,7 +46,8 @@ def run(
     pattern-matching states take theirs from `fields` ({column: {"type": …, …}}).
     """
     key, spec = next(
-        (k, v) for k, v in app.callback_map.items()
+        (k, v)
+        for k, v in app.callback_map.items()
         if any(f"{i['id']}.{i['property']}" == trigger for i in v["inputs"])
     )
     plain = list(state or [])
@@ -67,8 +66,7 @@ def run(
         return out
 
     ins = [entry(i, v) for i, v in zip(spec["inputs"], inputs, strict=True)]
-    sts = [entry(i) if i["id"].startswith("{") else entry(i, plain.pop(0))
-           for i in spec["state"]]
+    sts = [entry(i) if i["id"].startswith("{") else entry(i, plain.pop(0)) for i in spec["state"]]
     body = {
         "output": key,
         "outputs": _outputs(key),
@@ -76,8 +74,9 @@ def run(
         "state": sts,
         "changedPropIds": [trigger],
     }
-    return client.post("/_dash-update-component", data=json.dumps(body),
-                       content_type="application/json")
+    return client.post(
+        "/_dash-update-component", data=json.dumps(body), content_type="application/json"
+    )
 
 
 def response_of(resp: Any) -> dict[str, Any]:
@@ -181,16 +180,23 @@ def test_reanalyse_with_text_type_clears_the_problems_then_save(app: Any, login:
     fields = {c: {"type": t} for c, t in store["detected"].items()}
     fields["foyers"] = {"type": "text"}
     fields["nom"] = {"type": "text", "new_name": "nom_commune", "label": "Nom de la commune"}
-    out = response_of(run(editor, app, "dsn-reanalyse.n_clicks", [1],
-                          [store, None, 1], fields))
+    out = response_of(run(editor, app, "dsn-reanalyse.n_clicks", [1], [store, None, 1], fields))
     text = text_of(out["dsn-preview"]["children"])
     assert "Toutes les valeurs correspondent au type de leur colonne." in text
     assert "nom_commune" in json.dumps(out["dsn-preview"]["children"])
     new_store = out["dsn-staged"]["data"]
     assert new_store["token"] == store["token"] and new_store["detected"]["foyers"] == "integer"
 
-    saved = response_of(run(editor, app, "dsn-save.n_clicks", [1],
-                            [new_store, "Foyers par commune", "Source : CAF", None, 1], fields))
+    saved = response_of(
+        run(
+            editor,
+            app,
+            "dsn-save.n_clicks",
+            [1],
+            [new_store, "Foyers par commune", "Source : CAF", None, 1],
+            fields,
+        )
+    )
     href = saved["dsn-go"]["href"]
     assert href.startswith("/datasets/")
     ds = dataset(app, int(href.rsplit("/", 1)[1]))
@@ -215,12 +221,20 @@ def test_bad_file_is_reported_and_nothing_is_lost(app: Any, login: Any) -> None:
     assert "dsn-staged" not in bad  # the first file stays staged
     assert "La ligne 3 contient" in text_of(bad["dsn-message"]["children"])
     assert len(staging_folders(app)) == 1
-    renamed = response_of(run(editor, app, "dsn-reanalyse.n_clicks", [1], [store, None, 1],
-                              {"nom": {"type": "text", "new_name": "foyers"},
-                               "foyers": {"type": "integer"}}))
+    renamed = response_of(
+        run(
+            editor,
+            app,
+            "dsn-reanalyse.n_clicks",
+            [1],
+            [store, None, 1],
+            {"nom": {"type": "text", "new_name": "foyers"}, "foyers": {"type": "integer"}},
+        )
+    )
     assert "dsn-error" in json.dumps(renamed["dsn-message"]["children"])
-    empty_name = response_of(run(editor, app, "dsn-save.n_clicks", [1],
-                                 [store, "   ", "", None, 1], {}))
+    empty_name = response_of(
+        run(editor, app, "dsn-save.n_clicks", [1], [store, "   ", "", None, 1], {})
+    )
     assert "dsn-go" not in empty_name
     assert "Donnez un nom" in text_of(empty_name["dsn-message"]["children"])
     assert len(staging_folders(app)) == 1  # still there, ready for a second try
@@ -265,16 +279,19 @@ def test_viewer_is_refused_by_every_upload_callback(app: Any, login: Any) -> Non
     store = stage(login("editor"), app)["dsn-staged"]["data"]
     viewer = login("viewer")
     calls = [
-        ("dsn-file.data", [{"contents": data_url(FRENCH_CSV), "filename": "x.csv"}], [None],
-         None),
+        ("dsn-file.data", [{"contents": data_url(FRENCH_CSV), "filename": "x.csv"}], [None], None),
         ("dsn-reanalyse.n_clicks", [1], [store, None, 1], {"foyers": {"type": "text"}}),
         ("dsn-save.n_clicks", [1], [store, "Volé", "", None, 1], {}),
         ("dsn-url-submit.n_clicks", [1], ["https://example.org/x.csv", "x", None], None),
     ]
     for trigger, inputs, state, fields in calls:
         assert run(viewer, app, trigger, inputs, state, fields).status_code == 403, trigger
-    assert run(login("anonymous"), app, "dsn-save.n_clicks", [1],
-               [store, "x", "", None, 1], {}).status_code == 401
+    assert (
+        run(
+            login("anonymous"), app, "dsn-save.n_clicks", [1], [store, "x", "", None, 1], {}
+        ).status_code
+        == 401
+    )
     assert len(staging_folders(app)) == 1
     assert login("admin").get("/api/v1/datasets").get_json()["datasets"] == []
 
@@ -328,8 +345,9 @@ def test_field_edit(app: Any, owned: tuple[Any, int]) -> None:
     fields = {f["name"]: {"type": f["type"]} for f in dataset(app, ds_id).fields}
     fields["foyers"] = {"type": "text", "label": "Foyers allocataires"}
     fields["nom"] = {"type": "text", "new_name": "nom_commune", "description": "Nom INSEE"}
-    out = response_of(run(editor, app, "dsd-save.n_clicks", [1],
-                          [ds_id, "Foyers 2024", "Par commune"], fields))
+    out = response_of(
+        run(editor, app, "dsd-save.n_clicks", [1], [ds_id, "Foyers 2024", "Par commune"], fields)
+    )
     assert "Modifications enregistrées." in text_of(out["dsd-message"]["children"])
     assert "Foyers 2024" in text_of(out["dsd-summary"]["children"])
     ds = dataset(app, ds_id)
@@ -341,8 +359,7 @@ def test_field_edit(app: Any, owned: tuple[Any, int]) -> None:
     clash = dict(fields, montant={"type": "decimal", "new_name": "foyers"})
     clash.pop("nom")
     clash["nom_commune"] = {"type": "text"}
-    out = response_of(run(editor, app, "dsd-save.n_clicks", [1], [ds_id, "Foyers 2024", ""],
-                          clash))
+    out = response_of(run(editor, app, "dsd-save.n_clicks", [1], [ds_id, "Foyers 2024", ""], clash))
     assert "Une colonne s'appelle déjà « foyers »" in text_of(out["dsd-message"]["children"])
     assert dataset(app, ds_id).version == 2
 
@@ -350,22 +367,31 @@ def test_field_edit(app: Any, owned: tuple[Any, int]) -> None:
 def test_replace_breaking_file_reports_then_force(app: Any, owned: tuple[Any, int]) -> None:
     editor, ds_id = owned
     same = FRENCH_CSV + "53999;Nouvelle;5;1,5;01/03/2024\n".encode("cp1252")
-    out = response_of(run(editor, app, "dsd-replace-upload.contents", [data_url(same)],
-                          ["v2.csv", ds_id]))
+    out = response_of(
+        run(editor, app, "dsd-replace-upload.contents", [data_url(same)], ["v2.csv", ds_id])
+    )
     report = text_of(out["dsd-replace-report"]["children"])
     assert "Fichier remplacé." in report and "Nombre de lignes : 300 → 301" in report
     assert dataset(app, ds_id).row_count == 301
 
-    out = response_of(run(editor, app, "dsd-replace-upload.contents", [data_url(BREAKING_CSV)],
-                          ["v3.csv", ds_id]))
+    out = response_of(
+        run(editor, app, "dsd-replace-upload.contents", [data_url(BREAKING_CSV)], ["v3.csv", ds_id])
+    )
     report = json.dumps(out["dsd-replace-report"]["children"], ensure_ascii=False)
     assert "Colonne supprimée : foyers" in report and "dsd-replace-force" in report
     assert "dsd-summary" not in out
     ds = dataset(app, ds_id)
     assert ds.row_count == 301 and "foyers" in {f["name"] for f in ds.fields}  # unchanged
 
-    forced = response_of(run(editor, app, "dsd-replace-force.n_clicks", [1],
-                             [data_url(BREAKING_CSV), "v3.csv", ds_id]))
+    forced = response_of(
+        run(
+            editor,
+            app,
+            "dsd-replace-force.n_clicks",
+            [1],
+            [data_url(BREAKING_CSV), "v3.csv", ds_id],
+        )
+    )
     assert "Fichier remplacé." in text_of(forced["dsd-replace-report"]["children"])
     ds = dataset(app, ds_id)
     assert ds.row_count == 1 and [f["name"] for f in ds.fields] == ["code_commune", "nom"]
@@ -403,7 +429,11 @@ def test_viewer_is_refused_by_every_edit_callback(
         assert run(viewer, app, trigger, inputs, other, fields).status_code == 403, trigger
     after = dataset(app, ds_id)
     assert (after.name, after.version, after.deleted_at, after.fields) == (
-        before.name, before.version, None, before.fields)
+        before.name,
+        before.version,
+        None,
+        before.fields,
+    )
 
 
 # --- /datasets --------------------------------------------------------------------------
@@ -425,7 +455,8 @@ def test_catalogue_per_role_and_search(app: Any, login: Any) -> None:
     assert "RSA Mayenne" in text and "Population" not in text
     none = response_of(run(editor, app, "dsl-search.value", ["zzz"]))
     assert "Aucun jeu de données ne correspond à « zzz »" in text_of(
-        none["dsl-results"]["children"])
+        none["dsl-results"]["children"]
+    )
     assert "RSA Mayenne" not in page_json(viewer, app, "/datasets")  # private
     make_internal(app, first)
     assert "RSA Mayenne" in page_json(viewer, app, "/datasets")
@@ -445,19 +476,6 @@ def test_home_lists_recent_datasets_and_links_to_new(app: Any, login: Any) -> No
 # --- URL datasets -----------------------------------------------------------------------
 
 
-class _CsvHandler(BaseHTTPRequestHandler):
-    body = FRENCH_CSV
-
-    def do_GET(self) -> None:  # noqa: N802
-        self.send_response(200)
-        self.send_header("Content-Type", "text/csv")
-        self.end_headers()
-        self.wfile.write(type(self).body)
-
-    def log_message(self, *_args: Any) -> None:
-        pass
-
-
 def test_url_tab_creates_then_refresh_now(make_app: Any) -> None:
     from conftest import sign_in
 
@@ -468,27 +486,25 @@ def test_url_tab_creates_then_refresh_now(make_app: Any) -> None:
         accounts.create_account(s, "ed@example.org", "editor", password="a long password")
     client = app.server.test_client()
     sign_in(client, "ed@example.org", "a long password")
-    bad = response_of(run(client, app, "dsn-url-submit.n_clicks", [1],
-                          ["http://127.0.0.1:1/x.csv", "", "0"]))
+    bad = response_of(
+        run(client, app, "dsn-url-submit.n_clicks", [1], ["http://127.0.0.1:1/x.csv", "", "0"])
+    )
     assert "nombre d'heures entre 1 et 744" in text_of(bad["dsn-url-message"]["children"])
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _CsvHandler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{httpd.server_port}/export.csv"
-        out = response_of(run(client, app, "dsn-url-submit.n_clicks", [1],
-                              [url, "Export CAF", "24"]))
+    with serve_files({"/export.csv": FRENCH_CSV}) as server:
+        url = server.url("/export.csv")
+        out = response_of(
+            run(client, app, "dsn-url-submit.n_clicks", [1], [url, "Export CAF", "24"])
+        )
         ds_id = int(out["dsn-go"]["href"].rsplit("/", 1)[1])
         ds = dataset(app, ds_id)
         assert (ds.kind, ds.name, ds.refresh_hours, ds.row_count) == ("url", "Export CAF", 24, 300)
         page = page_json(client, app, f"/datasets/{ds_id}")
         assert "dsd-refresh" in page and url in page and "toutes les 24 h" in page
-        _CsvHandler.body = FRENCH_CSV + "53999;Nouvelle;5;1,5;01/03/2024\n".encode("cp1252")
+        server.files["/export.csv"] = FRENCH_CSV + "53999;Nouvelle;5;1,5;01/03/2024\n".encode(
+            "cp1252"
+        )
         refreshed = response_of(run(client, app, "dsd-refresh.n_clicks", [1], [ds_id]))
         assert "Données actualisées." in text_of(refreshed["dsd-message"]["children"])
         assert dataset(app, ds_id).row_count == 301
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        _CsvHandler.body = FRENCH_CSV
     gone = response_of(run(client, app, "dsn-url-submit.n_clicks", [1], [url, "", None]))
     assert "Impossible de télécharger" in text_of(gone["dsn-url-message"]["children"])

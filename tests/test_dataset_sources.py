@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from conftest import call_callback, render_page
+from conftest import call_callback, render_page, serve_files
 from test_cli import cli_env  # noqa: F401 - the fixture, shared with the CLI tests
 
 from studio import accounts
@@ -110,34 +108,11 @@ def test_missing_table_named_in_the_message(app: Any, login: Any, external_db: s
 # --- scheduled refresh ------------------------------------------------------------------
 
 
-class _Exports(BaseHTTPRequestHandler):
-    """Serves /good.csv (its body can change) and answers 500 to anything else."""
-
-    body = CSV.encode()
-
-    def do_GET(self) -> None:  # noqa: N802
-        if self.path != "/good.csv":
-            self.send_error(500)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/csv")
-        self.end_headers()
-        self.wfile.write(type(self).body)
-
-    def log_message(self, *_args: Any) -> None:
-        pass
-
-
 @pytest.fixture
-def exports() -> Iterator[str]:
-    """The base URL of a local web server of CSV exports."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Exports)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        _Exports.body = CSV.encode()
+def exports() -> Iterator[Any]:
+    """A local web server of CSV exports: /good.csv (its body can change); others fail."""
+    with serve_files({"/good.csv": CSV.encode()}) as server:
+        yield server
 
 
 def _url_dataset(app: Any, url: str, hours: int | None, refreshed_hours_ago: float) -> int:
@@ -145,10 +120,17 @@ def _url_dataset(app: Any, url: str, hours: int | None, refreshed_hours_ago: flo
     from studio.services import datasets as service
 
     with db_of(app).session() as s:
-        user, _ = accounts.create_account(s, f"editor{next(OWNERS)}@example.org", "editor",
-                                          password="a long password")
-        ds = service.create_from_url(s, settings_of(app), accounts.actor_of(user),
-                                     f"{url.rsplit('/', 1)[0]}/good.csv", "Foyers", hours)
+        user, _ = accounts.create_account(
+            s, f"editor{next(OWNERS)}@example.org", "editor", password="a long password"
+        )
+        ds = service.create_from_url(
+            s,
+            settings_of(app),
+            accounts.actor_of(user),
+            f"{url.rsplit('/', 1)[0]}/good.csv",
+            "Foyers",
+            hours,
+        )
         ds.source = {**ds.source, "url": url}
         ds.refreshed_at = datetime.now(UTC) - timedelta(hours=refreshed_hours_ago)
         return ds.id
@@ -160,14 +142,14 @@ def _state(app: Any, dataset_id: int) -> tuple[int, int, datetime | None]:
         return ds.row_count, ds.version, ds.refreshed_at
 
 
-def test_refresh_due_refreshes_skips_and_reports(make_app: Any, exports: str) -> None:
+def test_refresh_due_refreshes_skips_and_reports(make_app: Any, exports: Any) -> None:
     app = make_app(url_allow_private=True)
-    due = _url_dataset(app, f"{exports}/good.csv", 24, 30)
-    not_due = _url_dataset(app, f"{exports}/good.csv", 48, 30)
-    no_schedule = _url_dataset(app, f"{exports}/good.csv", None, 1000)
-    broken = _url_dataset(app, f"{exports}/broken.csv", 1, 2)
+    due = _url_dataset(app, exports.url("/good.csv"), 24, 30)
+    not_due = _url_dataset(app, exports.url("/good.csv"), 48, 30)
+    no_schedule = _url_dataset(app, exports.url("/good.csv"), None, 1000)
+    broken = _url_dataset(app, exports.url("/broken.csv"), 1, 2)
     before = {i: _state(app, i) for i in (due, not_due, no_schedule, broken)}
-    _Exports.body = (CSV + "53003;Château-Gontier;4\n").encode()
+    exports.files["/good.csv"] = (CSV + "53003;Château-Gontier;4\n").encode()
 
     results = dict(refresh_due(db_of(app), settings_of(app)))
 
@@ -177,23 +159,24 @@ def test_refresh_due_refreshes_skips_and_reports(make_app: Any, exports: str) ->
     rows, version, refreshed = _state(app, due)
     assert (rows, version) == (3, before[due][1] + 1)
     assert refreshed is not None and refreshed.replace(tzinfo=UTC) > before[due][2].replace(
-        tzinfo=UTC)
+        tzinfo=UTC
+    )
     for untouched in (not_due, no_schedule, broken):
         assert _state(app, untouched)[:2] == before[untouched][:2]
     assert refresh_due(db_of(app), settings_of(app)) == [(broken, results[broken])]
 
 
-def test_refresh_skips_datasets_of_disabled_owners(make_app: Any, exports: str) -> None:
+def test_refresh_skips_datasets_of_disabled_owners(make_app: Any, exports: Any) -> None:
     app = make_app(url_allow_private=True)
-    dataset_id = _url_dataset(app, f"{exports}/good.csv", 1, 5)
+    dataset_id = _url_dataset(app, exports.url("/good.csv"), 1, 5)
     with db_of(app).session() as s:
         s.get(Dataset, dataset_id).owner.disabled = True
     assert refresh_due(db_of(app), settings_of(app)) == []
 
 
-def test_refresh_uses_now(make_app: Any, exports: str) -> None:
+def test_refresh_uses_now(make_app: Any, exports: Any) -> None:
     app = make_app(url_allow_private=True)
-    dataset_id = _url_dataset(app, f"{exports}/good.csv", 24, 1)
+    dataset_id = _url_dataset(app, exports.url("/good.csv"), 24, 1)
     assert refresh_due(db_of(app), settings_of(app)) == []
     later = datetime.now(UTC) + timedelta(hours=24)
     assert refresh_due(db_of(app), settings_of(app), now=later) == [(dataset_id, "ok")]

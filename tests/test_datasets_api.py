@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import io
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import SHARED_DATA, sign_in
+from conftest import SHARED_DATA, serve_files, sign_in
 
 FRENCH_CSV = (
     "code_departement;nom;date;montant;taux\n"
@@ -252,19 +250,6 @@ def test_sql_datasets_are_for_admins(login: Any, tmp_path: Any) -> None:
     assert rows == [["53", 15], ["72", 7]]
 
 
-class _CsvHandler(BaseHTTPRequestHandler):
-    body = FRENCH_CSV
-
-    def do_GET(self) -> None:  # noqa: N802
-        self.send_response(200)
-        self.send_header("Content-Type", "text/csv")
-        self.end_headers()
-        self.wfile.write(type(self).body)
-
-    def log_message(self, *_args: Any) -> None:
-        pass
-
-
 def test_url_dataset_and_refresh(make_app: Any) -> None:
     app = make_app(url_allow_private=True)
     from studio import accounts
@@ -273,20 +258,17 @@ def test_url_dataset_and_refresh(make_app: Any) -> None:
         accounts.create_account(s, "ed@example.org", "editor", password="a long password")
     client = app.server.test_client()
     sign_in(client, "ed@example.org", "a long password")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _CsvHandler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{httpd.server_port}/export.csv"
+    with serve_files({"/export.csv": FRENCH_CSV}) as server:
+        url = server.url("/export.csv")
         created = client.post("/api/v1/datasets", json={"url": url, "refresh_hours": 24})
         assert created.status_code == 201, created.get_json()
         ds_id = created.get_json()["id"]
         assert created.get_json()["row_count"] == 4 and created.get_json()["refresh_hours"] == 24
-        _CsvHandler.body = FRENCH_CSV + "53;Mayenne;31/05/2024;10,00;9 %\n".encode("cp1252")
+        server.files["/export.csv"] = FRENCH_CSV + "53;Mayenne;31/05/2024;10,00;9 %\n".encode(
+            "cp1252"
+        )
         refreshed = client.post(f"/api/v1/datasets/{ds_id}/refresh")
         assert refreshed.status_code == 200 and refreshed.get_json()["row_count"] == 5
-    finally:
-        httpd.shutdown()
-        _CsvHandler.body = FRENCH_CSV
 
 
 def test_url_to_private_network_refused(login: Any) -> None:
