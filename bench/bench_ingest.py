@@ -13,8 +13,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-import duckdb
-from bench_query import bench_dir  # bench/ is the script's folder, so it is importable
+from bench_query import (  # bench/ is the script's folder, so it is importable
+    bench_dir,
+    generate_once,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = 1_000_000
@@ -24,14 +26,9 @@ RSS_TARGET_MB = 1024
 
 def french_csv(path: Path) -> Path:
     """Return a 1M-row CSV with `;`, decimal commas, NBSP thousands, dd/mm/yyyy, codes."""
-    if path.exists():
-        return path
-    con = duckdb.connect()
-    con.execute("SELECT setseed(0.42)")
-    partial = path.with_suffix(".partial")
-    con.execute(
+    return generate_once(
+        path,
         f"""
-        COPY (
           SELECT list_extract(['01','02','13','2A','2B','33','59','69D','75','93','971','974'],
                               1 + CAST(floor(random() * 12) AS INTEGER)) AS code_departement,
                  strftime(DATE '2015-01-01' + CAST(floor(random() * 3650) AS INTEGER), '%d/%m/%Y')
@@ -46,11 +43,9 @@ def french_csv(path: Path) -> Path:
                  replace(format('{{:.1f}}', random() * 100), '.', ',') || ' %' AS taux,
                  'Note ' || CAST(range AS VARCHAR) AS commentaire
           FROM range({ROWS})
-        ) TO '{partial}' (FORMAT csv, DELIMITER ';', HEADER true, QUOTE '')
-        """
+        """,
+        "FORMAT csv, DELIMITER ';', HEADER true, QUOTE ''",
     )
-    partial.rename(path)
-    return path
 
 
 INGEST = """

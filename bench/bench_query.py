@@ -54,16 +54,26 @@ def bench_dir() -> Path:
     return path
 
 
-def dataset(path: Path) -> Path:
-    """Return the 10M-row Parquet file, generating it (fixed seed) when absent."""
+def generate_once(path: Path, select_sql: str, copy_options: str) -> Path:
+    """Return `path`, first writing the rows of `select_sql` there (fixed seed) when absent.
+
+    The file is written under a temporary name and renamed, so an interrupted run leaves
+    nothing that looks complete."""
     if path.exists():
         return path
     con = duckdb.connect()
     con.execute("SELECT setseed(0.42)")
     partial = path.with_suffix(".partial")
-    con.execute(
+    con.execute(f"COPY ({select_sql}) TO '{partial}' ({copy_options})")
+    partial.rename(path)
+    return path
+
+
+def dataset(path: Path) -> Path:
+    """Return the 10M-row Parquet file, generating it (fixed seed) when absent."""
+    return generate_once(
+        path,
         f"""
-        COPY (
           SELECT DATE '2015-01-01' + CAST(floor(random() * 3650) AS INTEGER) AS d,
                  list_extract(['01','02','13','2A','2B','33','59','69D','69M','75','93',
                                '971','972','973','974','976'],
@@ -75,11 +85,9 @@ def dataset(path: Path) -> Path:
                  CAST(floor(random() * 1000) AS BIGINT) AS effectif,
                  round(random() * 10000, 2) AS montant
           FROM range({ROWS})
-        ) TO '{partial}' (FORMAT parquet, ROW_GROUP_SIZE 122880)
-        """
+        """,
+        "FORMAT parquet, ROW_GROUP_SIZE 122880",
     )
-    partial.rename(path)
-    return path
 
 
 def timed(run: Callable[[], object], repeat: int) -> float:
