@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
 
-BROWSER_PORT = 8058
+# Parallel checkouts on one machine each set their own port.
+BROWSER_PORT = int(os.environ.get("STUDIO_TEST_PORT", "8058"))
 
 
 def _fill(dash_duo: Any, selector: str, value: str) -> None:
