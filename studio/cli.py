@@ -164,10 +164,15 @@ def refresh(only_due: bool) -> None:
     Prints one line per dataset; exits with 1 when any refresh failed (the previous data is
     then kept).
     """
-    from studio.services.refresh import refresh_due
+    from studio.services.refresh import RefreshRunning, refresh_due, refresh_lock
 
     settings = load_settings()
-    results = refresh_due(_db(), settings, only_due=only_due)
+    try:
+        with refresh_lock(settings):
+            results = refresh_due(_db(), settings, only_due=only_due)
+    except RefreshRunning:
+        click.echo("Another refresh is still running on this instance; nothing done.")
+        return
     if not results:
         click.echo("Nothing to refresh.")
         return

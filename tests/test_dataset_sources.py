@@ -189,3 +189,18 @@ def test_cli_refresh_with_nothing_due(cli_env: Path) -> None:  # noqa: F811
     assert result.exit_code == 0, result.output
     assert "Nothing to refresh." in result.output
     assert "cron" in runner.invoke(main, ["refresh", "--help"]).output
+
+
+def test_cli_refresh_waits_for_no_one_when_another_run_holds_the_lock(cli_env: Path) -> None:
+    from studio.config import load_settings
+    from studio.services.refresh import RefreshRunning, refresh_lock
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    with refresh_lock(load_settings()):
+        result = runner.invoke(main, ["refresh"])
+        assert result.exit_code == 0, result.output
+        assert "Another refresh is still running" in result.output
+        with pytest.raises(RefreshRunning), refresh_lock(load_settings()):
+            pass
+    assert "Nothing to refresh." in runner.invoke(main, ["refresh"]).output

@@ -7,7 +7,10 @@ saved (a failed refresh leaves the previous version in place).
 
 from __future__ import annotations
 
+import fcntl
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -32,6 +35,29 @@ UNEXPECTED = (
     "Erreur inattendue pendant l'actualisation ; les données précédentes sont conservées. "
     "Consultez le journal du serveur."
 )
+
+
+class RefreshRunning(Exception):
+    """Another `studio refresh` holds the instance's refresh lock."""
+
+
+@contextmanager
+def refresh_lock(settings: Settings) -> Iterator[None]:
+    """Hold the instance's refresh lock, or raise RefreshRunning at once.
+
+    Two overlapping cron runs on one host would otherwise fetch the same datasets twice. The
+    lock is an advisory file lock, released by the kernel if the process dies.
+    """
+    settings.instance.mkdir(parents=True, exist_ok=True)
+    with open(settings.instance / "refresh.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise RefreshRunning from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _aware(moment: datetime) -> datetime:
