@@ -191,7 +191,7 @@ def test_cli_refresh_with_nothing_due(cli_env: Path) -> None:  # noqa: F811
     assert "cron" in runner.invoke(main, ["refresh", "--help"]).output
 
 
-def test_cli_refresh_waits_for_no_one_when_another_run_holds_the_lock(cli_env: Path) -> None:
+def test_cli_refresh_one_run_at_a_time(cli_env: Path) -> None:  # noqa: F811
     from studio.config import load_settings
     from studio.services.refresh import RefreshRunning, refresh_lock
 
