@@ -162,7 +162,14 @@ def test_tile_save_on_stale_version_is_refused(setup: dict[str, Any], app: Any) 
 
 
 @pytest.mark.parametrize(
-    "output", ["..te-preview.children", "..te-message.children", "..te-dimension.options"]
+    "output",
+    [
+        "..te-preview.children",
+        "..te-message.children",
+        "..te-dimension.options",
+        "te-columns.children",
+        "te-placeholders.children",
+    ],
 )
 def test_viewer_cannot_use_the_tile_editor(
     setup: dict[str, Any], app: Any, login: Any, output: str
@@ -304,7 +311,7 @@ def test_editor_offers_fitting_fields_and_only_outline_datasets(setup: dict[str,
     assert created.status_code == 201, created.get_json()
     geo_id = created.get_json()["id"]
     key = next(k for k in app.callback_map if "te-dimension.options" in k)
-    out = call_callback(editor, app, key, [setup["ds"], "map", "sum", geo_id]).get_json()
+    out = call_callback(editor, app, key, [setup["ds"], "map", "sum", geo_id, None]).get_json()
     response = out["response"]
     assert response["te-boundary_dataset"]["options"] == [{"label": created.get_json()["name"],
                                                             "value": geo_id}]
