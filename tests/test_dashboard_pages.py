@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 import pytest
@@ -321,3 +322,45 @@ def test_editor_offers_fitting_fields_and_only_outline_datasets(setup: dict[str,
     assert "code_departement" not in [o["value"] for o in response["te-measures"]["options"]]
     assert "code" in [o["value"] for o in response["te-boundary_code"]["options"]]
     assert "geometry" not in [o["value"] for o in response["te-boundary_code"]["options"]]
+
+
+def test_table_column_settings_blocks_and_collected_values(setup: dict[str, Any],
+                                                           app: Any) -> None:
+    editor = setup["editor"]
+    blocks = call_callback(editor, app, "te-columns.children", ["table", ["montant"], "sum"],
+                           [{"montant__sum": {"unit": "€", "rule_op": "<"}}])
+    assert blocks.status_code == 200, blocks.get_data(as_text=True)[:500]
+    text = json.dumps(blocks.get_json())
+    assert '"col": "montant__sum"' in text and '"value": "\\u20ac"' in text
+    assert call_callback(editor, app, "te-columns.children", ["chart", ["montant"], "sum"],
+                         [None]).get_json()["response"]["te-columns"]["children"] == []
+
+    props = ("label", "style", "decimals", "unit", "rule_op", "rule_value", "rule_color")
+    values = ("Montant", "currency", 0, "", ">", "1 000", "#ffcccc")
+    key = "montant__sum"
+    body = {
+        "output": "te-column_settings.data",
+        "outputs": {"id": "te-column_settings", "property": "data"},
+        "inputs": [[{"id": {"type": f"te-col-{p}", "col": key}, "property": "value", "value": v}]
+                   for p, v in zip(props, values, strict=True)],
+        "state": [[{"id": {"type": "te-col-label", "col": key}, "property": "id",
+                    "value": {"type": "te-col-label", "col": key}}],
+                  {"id": "te-column_settings", "property": "data",
+                   "value": {key: {"more_rules": [{"op": "=", "value": 0,
+                                                   "background": "#000000"}]}}}],
+        "changedPropIds": [json.dumps({"col": key, "type": "te-col-unit"},
+                                      separators=(",", ":")) + ".value"],
+    }
+    response = editor.post("/_dash-update-component", data=json.dumps(body),
+                           content_type="application/json")
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    saved = response.get_json()["response"]["te-column_settings"]["data"][key]
+    assert saved["style"] == "currency" and saved["rule_value"] == "1 000"
+    assert saved["more_rules"] == [{"op": "=", "value": 0, "background": "#000000"}]
+
+
+def test_text_placeholder_hint(setup: dict[str, Any], app: Any) -> None:
+    out = call_callback(setup["editor"], app, "te-placeholders.children",
+                        [["montant"], "sum"]).get_json()
+    assert out["response"]["te-placeholders"]["children"] == (
+        "Valeurs disponibles : {{montant}}")

@@ -596,74 +596,94 @@ def _column_id(prop: str, key: str) -> dict[str, str]:
     return {"type": f"te-col-{prop}", "col": key}
 
 
-def _column_row(key: str, name: str, settings: dict[str, Any], locale: str) -> html.Div:
+def _labelled(text: str, control: Any, grow: int = 1) -> html.Label:
+    """A control inside its own label (pattern-matching ids cannot be named by `for`)."""
+    return html.Label(
+        [html.Span(text, className="small text-muted d-block"), control],
+        className="mb-1 me-1",
+        style={"flex": f"{grow} 1 0", "minWidth": "4em"},
+    )
+
+
+def _column_row(key: str, name: str, settings: dict[str, Any], locale: str) -> html.Fieldset:
     """The settings of one table value column: label, format, one colour rule."""
     s = {**COLUMN_DEFAULTS, **settings}
     styles = _options(CHOICES["format_style"], locale)
     ops = [{"label": op or t("te.none", locale), "value": op} for op in RULE_OPS]
+    line = {"className": "d-flex flex-wrap align-items-end"}
     return html.Fieldset(
         [
             html.Legend(name, className="h6"),
-            dbc.Input(
-                id=_column_id("label", key),
-                value=s["label"],
-                debounce=True,
-                placeholder=t("te.col.label", locale),
-                className="mb-1",
-                **{"aria-label": t("te.col.label", locale)},
-            ),
-            dbc.InputGroup(
+            html.Div(
                 [
-                    dbc.Select(
-                        id=_column_id("style", key),
-                        value=s["style"],
-                        options=styles,
-                        **{"aria-label": t("te.format", locale)},
+                    _labelled(
+                        t("te.col.label", locale),
+                        dbc.Input(
+                            id=_column_id("label", key), value=s["label"], debounce=True, size="sm"
+                        ),
+                        3,
                     ),
-                    dbc.Input(
-                        id=_column_id("decimals", key),
-                        type="number",
-                        value=s["decimals"],
-                        debounce=True,
-                        placeholder=t("te.decimals", locale),
-                        **{"aria-label": t("te.decimals", locale)},
+                    _labelled(
+                        t("te.format", locale),
+                        dbc.Select(
+                            id=_column_id("style", key), value=s["style"], options=styles, size="sm"
+                        ),
+                        2,
                     ),
-                    dbc.Input(
-                        id=_column_id("unit", key),
-                        value=s["unit"],
-                        debounce=True,
-                        placeholder=t("te.unit", locale),
-                        **{"aria-label": t("te.unit", locale)},
+                    _labelled(
+                        t("te.decimals", locale),
+                        dbc.Input(
+                            id=_column_id("decimals", key),
+                            type="number",
+                            value=s["decimals"],
+                            debounce=True,
+                            size="sm",
+                            min=0,
+                            max=6,
+                        ),
+                    ),
+                    _labelled(
+                        t("te.unit", locale),
+                        dbc.Input(
+                            id=_column_id("unit", key), value=s["unit"], debounce=True, size="sm"
+                        ),
+                        2,
                     ),
                 ],
-                size="sm",
-                className="mb-1",
+                **line,
             ),
-            dbc.InputGroup(
+            html.Div(
                 [
-                    dbc.InputGroupText(t("te.col.rule", locale)),
-                    dbc.Select(
-                        id=_column_id("rule_op", key),
-                        value=s["rule_op"],
-                        options=ops,
-                        **{"aria-label": t("te.col.rule", locale)},
+                    _labelled(
+                        t("te.col.rule", locale),
+                        dbc.Select(
+                            id=_column_id("rule_op", key),
+                            value=s["rule_op"],
+                            options=ops,
+                            size="sm",
+                        ),
                     ),
-                    dbc.Input(
-                        id=_column_id("rule_value", key),
-                        value=s["rule_value"],
-                        debounce=True,
-                        placeholder=t("te.col.rule_value", locale),
-                        **{"aria-label": t("te.col.rule_value", locale)},
+                    _labelled(
+                        t("te.col.rule_value", locale),
+                        dbc.Input(
+                            id=_column_id("rule_value", key),
+                            value=s["rule_value"],
+                            debounce=True,
+                            size="sm",
+                        ),
+                        2,
                     ),
-                    dbc.Input(
-                        id=_column_id("rule_color", key),
-                        type="color",
-                        value=s["rule_color"],
-                        style={"maxWidth": "3.5em"},
-                        **{"aria-label": t("te.col.rule_color", locale)},
+                    _labelled(
+                        t("te.col.rule_color", locale),
+                        dbc.Input(
+                            id=_column_id("rule_color", key),
+                            type="color",
+                            value=s["rule_color"],
+                            size="sm",
+                        ),
                     ),
                 ],
-                size="sm",
+                **line,
             ),
         ],
         className="border rounded p-2 mb-2 studio-column-settings",
