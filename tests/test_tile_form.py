@@ -203,3 +203,53 @@ def test_text_placeholders_offered_for_chosen_values() -> None:
     assert placeholders({"measures": ["montant_versé", "foyers"], "agg": "sum"}) == [
         "montant_verse", "foyers"]
     assert placeholders({"measures": [], "agg": "count"}) == []
+
+
+KEPT_TILES = [
+    {"kind": "chart", "id": "t1", "chart": "line", "dataset": 1,
+     "dimension": {"field": "mois", "grain": "month", "label": "Mois"},
+     "series": {"field": "date_ouverture", "grain": "year", "label": "Année"},
+     "measures": [{"field": "foyers", "label": "Foyers allocataires"}],
+     "filters": [{"field": "code", "op": "in", "value": ["53", "72"]}]},
+    {"kind": "kpi", "id": "t1", "dataset": 1, "measure": {"field": "foyers", "label": "Foyers"},
+     "period_field": "mois", "sparkline_points": 24,
+     "filters": [{"field": "code", "op": "=", "value": "53"}]},
+    {"kind": "map", "id": "t1", "dataset": 1, "layer": "points", "geometry_field": "geom",
+     "label_field": "nom", "measure": {"field": "foyers", "label": "Foyers"}},
+    {"kind": "map", "id": "t1", "dataset": 1, "code_field": "code",
+     "measure": {"field": "foyers"},
+     "boundaries": {"dataset": 2, "code_field": "c", "name_field": "n", "geometry_field": "g"}},
+    {"kind": "table", "id": "t1", "dataset": 1, "sortable": False, "limit": 50,
+     "sort": [{"field": "foyers__sum", "desc": True}],
+     "columns": [{"field": "mois", "grain": "quarter", "label": "Trimestre", "width": 120},
+                 {"field": "foyers", "agg": "sum", "label": "Foyers", "width": 90}]},
+    {"kind": "text", "id": "t1", "dataset": 1, "markdown": "Total : {{total}}",
+     "values": [{"name": "total", "field": "montant"}],
+     "filters": [{"field": "code", "op": "=", "value": "53"}]},
+]
+
+
+@pytest.mark.parametrize("data", KEPT_TILES, ids=lambda d: d["kind"])
+def test_editing_a_saved_tile_keeps_what_the_form_does_not_show(data: dict) -> None:
+    from studio.spec import TILE_ADAPTER
+
+    tile = TILE_ADAPTER.validate_python(data)
+    again, problems = validate_tile(form_to_spec("t1", spec_to_form(tile)))
+    assert problems == [] and again == tile
+
+
+def test_kept_options_follow_the_form_not_the_other_way() -> None:
+    from studio.spec import TILE_ADAPTER
+
+    tile = TILE_ADAPTER.validate_python(KEPT_TILES[4])
+    form = spec_to_form(tile)
+    form["measures"] = []  # the sorted value column is removed: its sort goes with it
+    form["group_columns"] = ["mois", "code"]
+    edited, problems = validate_tile(form_to_spec("t1", form))
+    assert problems == [] and edited.sort == [] and edited.limit == 50
+    assert edited.columns[0].label == "Trimestre" and edited.columns[1].label is None
+    form = spec_to_form(TILE_ADAPTER.validate_python(KEPT_TILES[0]))
+    form["kind"] = "text"
+    form["markdown"] = "x"
+    text, problems = validate_tile(form_to_spec("t1", form))
+    assert problems == [] and text.filters == []  # another kind starts clean

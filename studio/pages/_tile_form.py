@@ -74,6 +74,7 @@ FORM_DEFAULTS: dict[str, Any] = {
     "totals": False,
     "page_size": 20,
     "markdown": "",
+    "kept": {},
 }
 FORM_KEYS = tuple(FORM_DEFAULTS)
 
@@ -342,6 +343,86 @@ def _drop_none(spec: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in spec.items() if v is not None or k in keep}
 
 
+KEPT_FIELDS: dict[str, tuple[str, ...]] = {
+    "chart": ("filters",),
+    "map": ("filters", "geometry_field"),
+    "kpi": ("filters", "sparkline_points"),
+    "table": ("filters", "sortable", "sort", "limit"),
+    "text": ("filters",),
+}
+"""Spec fields the form does not show, carried over unchanged when a tile is edited."""
+
+
+def _kept(data: dict[str, Any]) -> dict[str, Any]:
+    """What the form does not show of a saved tile: fields, labels, names, columns."""
+    kind = data["kind"]
+    labelled = [
+        *data.get("measures", []),
+        *data.get("secondary", []),
+        data.get("measure"),
+        data.get("x_measure"),
+        data.get("size_measure"),
+    ]
+    labels = {measure_key(v): v["label"] for v in labelled if v and v.get("label")}
+    for key in ("dimension", "series"):
+        if data.get(key):
+            labels[f"{key}:{data[key]['field']}"] = data[key].get("label")
+            labels[f"{key}_grain:{data[key]['field']}"] = data[key].get("grain")
+    columns = {  # measure column labels are edited in the form; group column ones are not
+        (measure_key(c) if c.get("agg") else c["field"]): {
+            k: c[k]
+            for k in (("width",) if c.get("agg") else ("label", "grain", "width"))
+            if c.get(k) is not None
+        }
+        for c in data.get("columns", [])
+    }
+    return {
+        "kind": kind,
+        "fields": {k: data[k] for k in KEPT_FIELDS[kind] if k in data},
+        "labels": labels,
+        "columns": columns,
+        "names": {measure_key(v): v["name"] for v in data.get("values", [])},
+        "boundary_geometry": (data.get("boundaries") or {}).get("geometry_field"),
+    }
+
+
+def _restore(spec: dict[str, Any], kept: dict[str, Any]) -> None:
+    """Put back into `spec` what the form kept of the tile being edited (same kind only)."""
+    if kept.get("kind") != spec["kind"]:
+        return
+    spec.update(kept.get("fields") or {})
+    labels = kept.get("labels") or {}
+    for key in ("dimension", "series"):
+        group = spec.get(key)
+        if group:
+            group.setdefault("label", labels.get(f"{key}:{group['field']}"))
+            if key == "series":
+                group.setdefault("grain", labels.get(f"series_grain:{group['field']}"))
+    for value in [
+        *spec.get("measures", []),
+        *spec.get("secondary", []),
+        spec.get("measure"),
+        spec.get("x_measure"),
+        spec.get("size_measure"),
+    ]:
+        if value and not value.get("label"):
+            value["label"] = labels.get(measure_key(value))
+    columns = kept.get("columns") or {}
+    for column in spec.get("columns", []):
+        key = measure_key(column) if column.get("agg") else column["field"]
+        for name, value in columns.get(key, {}).items():
+            if not column.get(name):
+                column[name] = value
+    if spec["kind"] == "table" and spec.get("sort"):
+        present = {measure_key(c) if c.get("agg") else c["field"] for c in spec["columns"]}
+        spec["sort"] = [s for s in spec["sort"] if s["field"] in present]
+    names = kept.get("names") or {}
+    for value in spec.get("values", []):
+        value["name"] = names.get(measure_key(value), value["name"])
+    if spec.get("boundaries") and kept.get("boundary_geometry"):
+        spec["boundaries"]["geometry_field"] = kept["boundary_geometry"]
+
+
 def form_to_spec(tile_id: str, form: dict[str, Any]) -> dict[str, Any]:
     """The tile spec (as a dict) the form describes; validate it with `validate_tile`."""
     values = {**FORM_DEFAULTS, **{k: v for k, v in form.items() if k in FORM_DEFAULTS}}
@@ -356,6 +437,7 @@ def form_to_spec(tile_id: str, form: dict[str, Any]) -> dict[str, Any]:
         if values[key]:
             spec[key] = values[key]
     spec.update(BUILDERS[kind](values))
+    _restore(spec, values["kept"] or {})
     return _drop_none(spec)
 
 
@@ -385,6 +467,7 @@ def spec_to_form(tile: Tile) -> dict[str, Any]:
     )
     _fill_format(form, data.get("number_format"))
     _FILLERS[data["kind"]](form, data)
+    form["kept"] = _kept(data)
     return form
 
 

@@ -346,7 +346,7 @@ CHECKBOXES = (
     "sparkline",
     "totals",
 )
-VALUE_PROP = {**{k: "value" for k in CHECKBOXES}, "column_settings": "data"}
+VALUE_PROP = {**{k: "value" for k in CHECKBOXES}, "column_settings": "data", "kept": "data"}
 CHART_ONLY = {
     "secondary": ("combo",),
     "y2_title": ("combo",),
@@ -494,6 +494,7 @@ def layout(dashboard_id: str = "", tile_id: str = "new", **_kwargs: Any) -> html
                 },
             ),
             dcc.Store(id=ID("spec")),
+            dcc.Store(id=ID("kept"), data=form["kept"]),
             dcc.Location(id=ID("go"), refresh=True),
             html.H1(t("te.title", locale), className="h3"),
             *empty,
