@@ -361,6 +361,36 @@ def test_table_column_settings_blocks_and_collected_values(setup: dict[str, Any]
 
 def test_text_placeholder_hint(setup: dict[str, Any], app: Any) -> None:
     out = call_callback(setup["editor"], app, "te-placeholders.children",
-                        [["montant"], "sum"]).get_json()
+                        [["montant"], "sum"], [None]).get_json()
     assert out["response"]["te-placeholders"]["children"] == (
         "Valeurs disponibles : {{montant}}")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_tile_editor_labels_are_all_translated(setup: dict[str, Any], app: Any,
+                                               lang: str) -> None:
+    import re
+
+    from studio.store.models import User
+
+    editor = setup["editor"]
+    with setup["db"].session() as s:
+        s.query(User).filter_by(email="editor@example.org").one().locale = lang
+    body = render_page(editor, app, f"/dashboards/{setup['doc']}/tiles/new").get_data(
+        as_text=True)
+    assert re.findall(r'"te\.[a-z_.]+"', body) == []
+    title_label = "Titre" if lang == "fr" else "Title"
+    assert f'"children": "{title_label}"' in body.replace('":"', '": "')
+
+
+def test_tile_editor_names_the_empty_choices(setup: dict[str, Any], app: Any) -> None:
+    from studio.pages._tile_form import FORM_DEFAULTS
+
+    keys = [k for k in FORM_DEFAULTS if k not in ("dataset", "kind")]
+    context = {"dashboard": setup["doc"], "tile": "n1", "version": 1}
+    out = call_callback(setup["editor"], app, "..te-preview.children",
+                        [setup["ds"], "chart", *[FORM_DEFAULTS[k] for k in keys]], [context])
+    text = json.dumps(out.get_json(), ensure_ascii=False)
+    assert "Axe / catégories : à choisir" in text
+    assert "Valeur(s) à calculer : à choisir" in text
+    assert "valid string" not in text

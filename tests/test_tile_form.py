@@ -203,6 +203,8 @@ def test_text_placeholders_offered_for_chosen_values() -> None:
     assert placeholders({"measures": ["montant_versé", "foyers"], "agg": "sum"}) == [
         "montant_verse", "foyers"]
     assert placeholders({"measures": [], "agg": "count"}) == []
+    kept = {"names": {"montant__sum": "total"}}
+    assert placeholders({"measures": ["montant"], "agg": "sum", "kept": kept}) == ["total"]
 
 
 KEPT_TILES = [

@@ -331,7 +331,12 @@ def _text_tile(form: dict[str, Any]) -> dict[str, Any]:
 def placeholders(form: dict[str, Any]) -> list[str]:
     """The `{{name}}` placeholders a text form offers, one per chosen value."""
     values = {**FORM_DEFAULTS, **form}
-    return [placeholder_name(v["field"]) for v in _values(values) if v["field"]]
+    names = (values["kept"] or {}).get("names") or {}
+    return [
+        names.get(measure_key(v), placeholder_name(v["field"]))
+        for v in _values(values)
+        if v["field"]
+    ]
 
 
 BUILDERS = {"chart": _chart, "map": _map, "kpi": _kpi, "table": _table, "text": _text_tile}
@@ -441,15 +446,22 @@ def form_to_spec(tile_id: str, form: dict[str, Any]) -> dict[str, Any]:
     return _drop_none(spec)
 
 
+REQUIRED = "required"
+"""The problem text of a choice left empty (the page names the form row instead)."""
+_EMPTY_ERRORS = ("missing", "string_type", "dict_type", "model_type", "int_type", "too_short")
+
+
 def validate_tile(spec: dict[str, Any]) -> tuple[Tile | None, list[str]]:
-    """The validated tile, or None and readable problems (one per line)."""
+    """The validated tile, or None and readable problems (one per line, "where: what")."""
     try:
         return TILE_ADAPTER.validate_python(spec), []
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"][1:]) or "tile"
-            problems.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
+            empty = err["type"] in _EMPTY_ERRORS and err.get("input") in (None, [])
+            what = REQUIRED if empty else err["msg"].removeprefix("Value error, ")
+            problems.append(f"{where}: {what}")
         return None, problems
 
 

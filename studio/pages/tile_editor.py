@@ -15,6 +15,7 @@ from studio.pages._ids import cid
 from studio.pages._tile_form import (
     COLUMN_DEFAULTS,
     FORM_DEFAULTS,
+    REQUIRED,
     form_to_spec,
     measure_key,
     placeholders,
@@ -42,7 +43,7 @@ ID = lambda name: cid("te", name)  # noqa: E731
 
 register(
     {
-        "te.title": ("Éditeur de tuile", "Tile editor"),
+        "te.heading": ("Éditeur de tuile", "Tile editor"),
         "te.dataset": ("Jeu de données", "Dataset"),
         "te.kind": ("Type de tuile", "Tile kind"),
         "te.kind.chart": ("Graphique", "Chart"),
@@ -50,13 +51,18 @@ register(
         "te.kind.kpi": ("Indicateur clé", "KPI"),
         "te.kind.table": ("Tableau", "Table"),
         "te.kind.text": ("Texte", "Text"),
-        "te.tile_title": ("Titre", "Title"),
+        "te.title": ("Titre", "Title"),
         "te.subtitle": ("Sous-titre", "Subtitle"),
         "te.source": ("Source (ex. : Source : CAF, 2024)", "Source (e.g. Source: CAF, 2024)"),
         "te.notes": ("Notes", "Notes"),
         "te.measures": ("Valeur(s) à calculer", "Value(s) to compute"),
         "te.agg": ("Calcul", "Aggregate"),
         "te.format": ("Format des nombres", "Number format"),
+        "te.format_style": ("Format des nombres", "Number format"),
+        "te.col.format": ("Format", "Format"),
+        "te.col.decimals": ("Décimales", "Decimals"),
+        "te.col.unit": ("Unité", "Unit"),
+        "te.required": ("$field : à choisir", "$field: to choose"),
         "te.unit": ("Unité (ex. : €, foyers)", "Unit (e.g. €, households)"),
         "te.decimals": ("Décimales (vide : automatique)", "Decimals (empty: automatic)"),
         "te.compact": ("Abréger (1,2 M, 12,3 k)", "Abbreviate (1.2M, 12.3k)"),
@@ -496,7 +502,7 @@ def layout(dashboard_id: str = "", tile_id: str = "new", **_kwargs: Any) -> html
             dcc.Store(id=ID("spec")),
             dcc.Store(id=ID("kept"), data=form["kept"]),
             dcc.Location(id=ID("go"), refresh=True),
-            html.H1(t("te.title", locale), className="h3"),
+            html.H1(t("te.heading", locale), className="h3"),
             *empty,
             dbc.Row(
                 [
@@ -531,6 +537,32 @@ def layout(dashboard_id: str = "", tile_id: str = "new", **_kwargs: Any) -> html
 FORM_INPUTS = [
     Input(ID(k), VALUE_PROP.get(k, "value")) for k in FORM_DEFAULTS if k not in ("dataset", "kind")
 ]
+
+
+PROBLEM_FIELDS = {
+    "dataset": "dataset",
+    "dimension": "dimension",
+    "measures": "measures",
+    "measure": "measures",
+    "secondary": "secondary",
+    "x_measure": "x_measure",
+    "period_field": "period_field",
+    "code_field": "code_field",
+    "boundaries": "boundary_dataset",
+    "lat_field": "lat",
+    "lon_field": "lon",
+    "columns": "group_columns",
+}
+"""Spec paths of problems -> the form row to fill in."""
+
+
+def problem_text(problem: str, locale: str) -> str:
+    """A problem from `validate_tile` in the form's words when it is an empty choice."""
+    where, _, what = problem.partition(": ")
+    key = PROBLEM_FIELDS.get(where.split(".")[0])
+    if what == REQUIRED and key:
+        return t("te.required", locale, field=t(f"te.{key}", locale))
+    return problem
 
 
 def _schema(actor: Any, dataset_id: Any) -> dict[str, str]:
@@ -625,14 +657,14 @@ def _column_row(key: str, name: str, settings: dict[str, Any], locale: str) -> h
                         3,
                     ),
                     _labelled(
-                        t("te.format", locale),
+                        t("te.col.format", locale),
                         dbc.Select(
                             id=_column_id("style", key), value=s["style"], options=styles, size="sm"
                         ),
                         2,
                     ),
                     _labelled(
-                        t("te.decimals", locale),
+                        t("te.col.decimals", locale),
                         dbc.Input(
                             id=_column_id("decimals", key),
                             type="number",
@@ -644,7 +676,7 @@ def _column_row(key: str, name: str, settings: dict[str, Any], locale: str) -> h
                         ),
                     ),
                     _labelled(
-                        t("te.unit", locale),
+                        t("te.col.unit", locale),
                         dbc.Input(
                             id=_column_id("unit", key), value=s["unit"], debounce=True, size="sm"
                         ),
@@ -745,12 +777,13 @@ def collect_columns(*args):  # noqa: ANN002, ANN201
     Output(ID("placeholders"), "children"),
     Input(ID("measures"), "value"),
     Input(ID("agg"), "value"),
+    State(ID("kept"), "data"),
 )
-def placeholder_hint(measures, agg):  # noqa: ANN001, ANN201
+def placeholder_hint(measures, agg, kept):  # noqa: ANN001, ANN201
     """The `{{name}}` placeholders the chosen values offer to the text."""
     locale = runtime.locale()
     ensure(runtime.actor(), "create", "dashboards")
-    names = placeholders({"measures": measures or [], "agg": agg or "sum"})
+    names = placeholders({"measures": measures or [], "agg": agg or "sum", "kept": kept or {}})
     if not names:
         return ""
     return t("te.placeholders", locale, names=", ".join("{{" + n + "}}" for n in names))
@@ -775,7 +808,10 @@ def preview(dataset_id, kind, *rest):  # noqa: ANN001, ANN201
     tile, problems = validate_tile(form_to_spec(tile_id, form))
     if tile is None:
         return dbc.Alert(
-            [html.P(t("te.todo", locale)), html.Ul([html.Li(p) for p in problems])],
+            [
+                html.P(t("te.todo", locale)),
+                html.Ul([html.Li(problem_text(p, locale)) for p in dict.fromkeys(problems)]),
+            ],
             color="light",
             className="border",
             id=ID("todo"),
