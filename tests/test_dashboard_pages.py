@@ -394,3 +394,34 @@ def test_tile_editor_names_the_empty_choices(setup: dict[str, Any], app: Any) ->
     assert "Axe / catégories : à choisir" in text
     assert "Valeur(s) à calculer : à choisir" in text
     assert "valid string" not in text
+
+
+def test_new_slots_offer_fitting_fields_and_rows_follow_the_chart_type(
+    setup: dict[str, Any], app: Any
+) -> None:
+    editor = setup["editor"]
+    key = next(k for k in app.callback_map if "te-dimension.options" in k)
+
+    def choices(kind: str, chart: str, agg: str = "sum") -> dict[str, Any]:
+        out = call_callback(editor, app, key, [setup["ds"], kind, agg, None, chart])
+        return out.get_json()["response"]
+
+    def values(response: dict[str, Any], name: str) -> list[str]:
+        return [o["value"] for o in response[f"te-{name}"]["options"]]
+
+    combo = choices("chart", "combo")
+    for slot in ("secondary", "x_measure", "size_measure"):
+        assert "montant" in values(combo, slot)
+        assert "nom" not in values(combo, slot) and "date" not in values(combo, slot)
+    assert "nom" in values(choices("chart", "combo", "count_distinct"), "secondary")
+    assert "nom" in values(combo, "label_field") and "montant" not in values(combo, "label_field")
+    assert combo["te-row-secondary"]["style"] == {}
+    assert combo["te-row-x_measure"]["style"] == {"display": "none"}
+    column = choices("chart", "column")
+    assert column["te-row-secondary"]["style"] == {"display": "none"}
+    assert column["te-row-mode"]["style"] == {}
+    assert choices("chart", "scatter")["te-row-size_measure"]["style"] == {}
+    assert choices("chart", "line")["te-row-markers"]["style"] == {}
+    table = choices("table", "column")
+    assert table["te-section-format"]["style"] == {"display": "none"}
+    assert table["te-section-table"]["style"] == {}
