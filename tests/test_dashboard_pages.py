@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 import pytest
@@ -162,7 +163,14 @@ def test_tile_save_on_stale_version_is_refused(setup: dict[str, Any], app: Any) 
 
 
 @pytest.mark.parametrize(
-    "output", ["..te-preview.children", "..te-message.children", "..te-dimension.options"]
+    "output",
+    [
+        "..te-preview.children",
+        "..te-message.children",
+        "..te-dimension.options",
+        "te-columns.children",
+        "te-placeholders.children",
+    ],
 )
 def test_viewer_cannot_use_the_tile_editor(
     setup: dict[str, Any], app: Any, login: Any, output: str
@@ -304,7 +312,7 @@ def test_editor_offers_fitting_fields_and_only_outline_datasets(setup: dict[str,
     assert created.status_code == 201, created.get_json()
     geo_id = created.get_json()["id"]
     key = next(k for k in app.callback_map if "te-dimension.options" in k)
-    out = call_callback(editor, app, key, [setup["ds"], "map", "sum", geo_id]).get_json()
+    out = call_callback(editor, app, key, [setup["ds"], "map", "sum", geo_id, None]).get_json()
     response = out["response"]
     assert response["te-boundary_dataset"]["options"] == [{"label": created.get_json()["name"],
                                                             "value": geo_id}]
@@ -314,3 +322,106 @@ def test_editor_offers_fitting_fields_and_only_outline_datasets(setup: dict[str,
     assert "code_departement" not in [o["value"] for o in response["te-measures"]["options"]]
     assert "code" in [o["value"] for o in response["te-boundary_code"]["options"]]
     assert "geometry" not in [o["value"] for o in response["te-boundary_code"]["options"]]
+
+
+def test_table_column_settings_blocks_and_collected_values(setup: dict[str, Any],
+                                                           app: Any) -> None:
+    editor = setup["editor"]
+    blocks = call_callback(editor, app, "te-columns.children", ["table", ["montant"], "sum"],
+                           [{"montant__sum": {"unit": "€", "rule_op": "<"}}])
+    assert blocks.status_code == 200, blocks.get_data(as_text=True)[:500]
+    text = json.dumps(blocks.get_json())
+    assert '"col": "montant__sum"' in text and '"value": "\\u20ac"' in text
+    assert call_callback(editor, app, "te-columns.children", ["chart", ["montant"], "sum"],
+                         [None]).get_json()["response"]["te-columns"]["children"] == []
+
+    props = ("label", "style", "decimals", "unit", "rule_op", "rule_value", "rule_color")
+    values = ("Montant", "currency", 0, "", ">", "1 000", "#ffcccc")
+    key = "montant__sum"
+    body = {
+        "output": "te-column_settings.data",
+        "outputs": {"id": "te-column_settings", "property": "data"},
+        "inputs": [[{"id": {"type": f"te-col-{p}", "col": key}, "property": "value", "value": v}]
+                   for p, v in zip(props, values, strict=True)],
+        "state": [[{"id": {"type": "te-col-label", "col": key}, "property": "id",
+                    "value": {"type": "te-col-label", "col": key}}],
+                  {"id": "te-column_settings", "property": "data",
+                   "value": {key: {"more_rules": [{"op": "=", "value": 0,
+                                                   "background": "#000000"}]}}}],
+        "changedPropIds": [json.dumps({"col": key, "type": "te-col-unit"},
+                                      separators=(",", ":")) + ".value"],
+    }
+    response = editor.post("/_dash-update-component", data=json.dumps(body),
+                           content_type="application/json")
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    saved = response.get_json()["response"]["te-column_settings"]["data"][key]
+    assert saved["style"] == "currency" and saved["rule_value"] == "1 000"
+    assert saved["more_rules"] == [{"op": "=", "value": 0, "background": "#000000"}]
+
+
+def test_text_placeholder_hint(setup: dict[str, Any], app: Any) -> None:
+    out = call_callback(setup["editor"], app, "te-placeholders.children",
+                        [["montant"], "sum"], [None]).get_json()
+    assert out["response"]["te-placeholders"]["children"] == (
+        "Valeurs disponibles : {{montant}}")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_tile_editor_labels_are_all_translated(setup: dict[str, Any], app: Any,
+                                               lang: str) -> None:
+    import re
+
+    from studio.store.models import User
+
+    editor = setup["editor"]
+    with setup["db"].session() as s:
+        s.query(User).filter_by(email="editor@example.org").one().locale = lang
+    body = render_page(editor, app, f"/dashboards/{setup['doc']}/tiles/new").get_data(
+        as_text=True)
+    assert re.findall(r'"te\.[a-z_.]+"', body) == []
+    title_label = "Titre" if lang == "fr" else "Title"
+    assert f'"children": "{title_label}"' in body.replace('":"', '": "')
+
+
+def test_tile_editor_names_the_empty_choices(setup: dict[str, Any], app: Any) -> None:
+    from studio.pages._tile_form import FORM_DEFAULTS
+
+    keys = [k for k in FORM_DEFAULTS if k not in ("dataset", "kind")]
+    context = {"dashboard": setup["doc"], "tile": "n1", "version": 1}
+    out = call_callback(setup["editor"], app, "..te-preview.children",
+                        [setup["ds"], "chart", *[FORM_DEFAULTS[k] for k in keys]], [context])
+    text = json.dumps(out.get_json(), ensure_ascii=False)
+    assert "Axe / catégories : à choisir" in text
+    assert "Valeur(s) à calculer : à choisir" in text
+    assert "valid string" not in text
+
+
+def test_new_slots_offer_fitting_fields_and_rows_follow_the_chart_type(
+    setup: dict[str, Any], app: Any
+) -> None:
+    editor = setup["editor"]
+    key = next(k for k in app.callback_map if "te-dimension.options" in k)
+
+    def choices(kind: str, chart: str, agg: str = "sum") -> dict[str, Any]:
+        out = call_callback(editor, app, key, [setup["ds"], kind, agg, None, chart])
+        return out.get_json()["response"]
+
+    def values(response: dict[str, Any], name: str) -> list[str]:
+        return [o["value"] for o in response[f"te-{name}"]["options"]]
+
+    combo = choices("chart", "combo")
+    for slot in ("secondary", "x_measure", "size_measure"):
+        assert "montant" in values(combo, slot)
+        assert "nom" not in values(combo, slot) and "date" not in values(combo, slot)
+    assert "nom" in values(choices("chart", "combo", "count_distinct"), "secondary")
+    assert "nom" in values(combo, "label_field") and "montant" not in values(combo, "label_field")
+    assert combo["te-row-secondary"]["style"] == {}
+    assert combo["te-row-x_measure"]["style"] == {"display": "none"}
+    column = choices("chart", "column")
+    assert column["te-row-secondary"]["style"] == {"display": "none"}
+    assert column["te-row-mode"]["style"] == {}
+    assert choices("chart", "scatter")["te-row-size_measure"]["style"] == {}
+    assert choices("chart", "line")["te-row-markers"]["style"] == {}
+    table = choices("table", "column")
+    assert table["te-section-format"]["style"] == {"display": "none"}
+    assert table["te-section-table"]["style"] == {}

@@ -137,3 +137,34 @@ def test_french_numbers_read_back(value: float) -> None:
     back = float(text.replace(NNBSP, "").replace(MINUS, "-").replace(",", "."))
     assert abs(back - value) <= 0.005 + abs(value) * 1e-12
     assert "-" not in text and "." not in text
+
+
+@pytest.mark.parametrize(("value", "locale", "fmt", "expected"), [
+    # the examples written in the Tiles issue, French then English
+    (12_345, "fr", None, f"12{NNBSP}345"),
+    (12_345, "en", None, "12,345"),
+    (8_412, "fr", NumberFormat(unit="foyers"), f"8{NNBSP}412{NBSP}foyers"),
+    (1_200_000, "fr", NumberFormat(style="currency", compact=True), f"1,2{NBSP}M€"),
+    (-1_200_000, "fr", NumberFormat(style="currency", compact=True), f"{MINUS}1,2{NBSP}M€"),
+    (-1_200_000, "en", NumberFormat(style="currency", compact=True), f"{MINUS}€1.2M"),
+    (-1_234_567, "fr", NumberFormat(compact=True), f"{MINUS}1,2{NBSP}M"),
+    (-1_234_567, "en", NumberFormat(compact=True), f"{MINUS}1.2M"),
+    (-0.084, "en", PCT, f"{MINUS}8.4%"),
+    (0.084, "fr", NumberFormat(style="percent", decimals=2), f"8,40{NBSP}%"),
+    (-1234.5, "fr", NumberFormat(decimals=0), f"{MINUS}1{NNBSP}234"),
+])
+def test_issue_number_examples(value: object, locale: str, fmt: NumberFormat | None,
+                               expected: str) -> None:
+    assert format_number(value, locale, fmt) == expected
+
+
+def test_issue_rsa_sentence_and_dates() -> None:
+    # "foyers allocataires du RSA : 8 412, −3,1 % sur un an"
+    assert format_number(8412, "fr") == f"8{NNBSP}412"
+    assert format_change(-0.031, "fr") == f"{MINUS}3,1{NBSP}%"
+    assert format_change(-0.031, "en") == f"{MINUS}3.1%"
+    assert format_date(date(2026, 11, 23), "fr") == "23/11/2026"
+    assert format_period(date(2026, 1, 15), "month", "fr") == f"janv.{NBSP}2026"
+    assert format_period(date(2026, 12, 31), "quarter", "fr") == f"T4{NBSP}2026"
+    assert format_period(date(2026, 12, 31), "quarter", "en") == f"Q4{NBSP}2026"
+    assert format_period(date(2026, 12, 1), "month", "fr") == f"déc.{NBSP}2026"

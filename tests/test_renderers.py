@@ -11,7 +11,14 @@ import pytest
 from dash import dcc, html
 
 from studio.components.format import MINUS, NBSP, NNBSP
-from studio.components.palettes import BAD_COLOR, GOOD_COLOR, NO_DATA_COLOR, OKABE_ITO
+from studio.components.palettes import (
+    BAD_COLOR,
+    GOOD_COLOR,
+    NO_DATA_COLOR,
+    OKABE_ITO,
+    SEQUENTIAL,
+    TABLEAU10,
+)
 from studio.components.render import render_tile
 from studio.spec.query import QueryResult
 from studio.spec.tiles import TILE_ADAPTER
@@ -127,6 +134,18 @@ def test_column_chart_trace_values_colours_and_french_separators() -> None:
     assert list(bar["text"])[1] == f"9{NNBSP}000"
     assert fig["layout"]["separators"] == f",{NNBSP}"
     assert "plotlyServerURL" not in graph.config or not graph.config["plotlyServerURL"]
+
+
+def test_chart_palette_choice_colours_each_series() -> None:
+    result = QueryResult(columns=["departement", "foyers__sum", "montant__sum"],
+                         rows=[["Mayenne", 4000, 10], ["Sarthe", 9000, 20]])
+    two = [{"field": "foyers"}, {"field": "montant"}]
+    default = figure(render_tile(chart(measures=two), {"data": result}, "fr"))
+    assert [t["marker"]["color"] for t in default["data"]] == list(OKABE_ITO[:2])
+    tableau = figure(render_tile(chart(measures=two, palette="tableau10"), {"data": result}))
+    assert [t["marker"]["color"] for t in tableau["data"]] == list(TABLEAU10[:2])
+    pie = figure(render_tile(chart(chart="pie", palette="greens"), {"data": DEPS}))
+    assert set(pie["data"][0]["marker"]["colors"]) <= set(SEQUENTIAL["greens"])
 
 
 def test_sort_and_top_n_with_others() -> None:
@@ -437,6 +456,15 @@ def test_choropleth_classes_colours_tooltips_and_legend() -> None:
     legend = texts(find(out, html.Ul)[0])
     assert f"< 3{NNBSP}500" in legend and f"≥ 5{NNBSP}000" in legend
     assert "Pas de donnée" in legend
+
+
+def test_choropleth_palette_and_no_legend() -> None:
+    tile_ = choropleth(palette="greens", legend=False,
+                       classification={"method": "equal", "classes": 2})
+    out = render_tile(tile_, {"values": VALUES, "boundaries": BOUNDARIES}, "fr")
+    colors = {layer.style["fillColor"] for layer in find(out, dl.GeoJSON)} - {NO_DATA_COLOR}
+    assert len(colors) == 2 and colors <= set(SEQUENTIAL["greens"])
+    assert not [n for n in walk(out) if getattr(n, "className", "") == "studio-map-legend"]
 
 
 def test_choropleth_quantiles_and_tile_layer_from_settings() -> None:

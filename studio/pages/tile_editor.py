@@ -6,13 +6,23 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import ALL, Input, Output, State, callback, dcc, html
 
 from studio import runtime
 from studio.components.render import render_tile
 from studio.i18n import register, t
 from studio.pages._ids import cid
-from studio.pages._tile_form import FORM_DEFAULTS, form_to_spec, spec_to_form, validate_tile
+from studio.pages._tile_form import (
+    COLUMN_DEFAULTS,
+    FORM_DEFAULTS,
+    REQUIRED,
+    form_to_spec,
+    measure_key,
+    placeholders,
+    spec_to_form,
+    table_values,
+    validate_tile,
+)
 from studio.security.policy import allowed, ensure
 from studio.services import datasets as dataset_service
 from studio.services import tile_editing
@@ -33,7 +43,7 @@ ID = lambda name: cid("te", name)  # noqa: E731
 
 register(
     {
-        "te.title": ("Éditeur de tuile", "Tile editor"),
+        "te.heading": ("Éditeur de tuile", "Tile editor"),
         "te.dataset": ("Jeu de données", "Dataset"),
         "te.kind": ("Type de tuile", "Tile kind"),
         "te.kind.chart": ("Graphique", "Chart"),
@@ -41,14 +51,53 @@ register(
         "te.kind.kpi": ("Indicateur clé", "KPI"),
         "te.kind.table": ("Tableau", "Table"),
         "te.kind.text": ("Texte", "Text"),
-        "te.tile_title": ("Titre", "Title"),
+        "te.title": ("Titre", "Title"),
         "te.subtitle": ("Sous-titre", "Subtitle"),
         "te.source": ("Source (ex. : Source : CAF, 2024)", "Source (e.g. Source: CAF, 2024)"),
         "te.notes": ("Notes", "Notes"),
         "te.measures": ("Valeur(s) à calculer", "Value(s) to compute"),
         "te.agg": ("Calcul", "Aggregate"),
         "te.format": ("Format des nombres", "Number format"),
+        "te.format_style": ("Format des nombres", "Number format"),
+        "te.col.format": ("Format", "Format"),
+        "te.col.decimals": ("Décimales", "Decimals"),
+        "te.col.unit": ("Unité", "Unit"),
+        "te.required": ("$field : à choisir", "$field: to choose"),
         "te.unit": ("Unité (ex. : €, foyers)", "Unit (e.g. €, households)"),
+        "te.decimals": ("Décimales (vide : automatique)", "Decimals (empty: automatic)"),
+        "te.compact": ("Abréger (1,2 M, 12,3 k)", "Abbreviate (1.2M, 12.3k)"),
+        "te.secondary": ("Courbe(s) sur le 2ᵉ axe", "Line(s) on the second axis"),
+        "te.x_measure": ("Valeur horizontale", "Horizontal value"),
+        "te.size_measure": ("Taille des bulles", "Bubble size"),
+        "te.markers": ("Afficher les points", "Show markers"),
+        "te.others": ("Regrouper le reste dans « Autres »", "Gather the rest into 'Others'"),
+        "te.palette": ("Couleurs", "Colours"),
+        "te.x_title": ("Titre de l'axe horizontal", "Horizontal axis title"),
+        "te.y_title": ("Titre de l'axe vertical", "Vertical axis title"),
+        "te.y2_title": ("Titre du 2ᵉ axe", "Second axis title"),
+        "te.ref_label": ("Libellé de la ligne", "Line label"),
+        "te.breaks": (
+            "Limites des classes (ex. : 1000 ; 5000 ; 10 000)",
+            "Class limits (e.g. 1000; 5000; 10000)",
+        ),
+        "te.map_palette": ("Couleurs", "Colours"),
+        "te.legend": ("Afficher la légende", "Show the legend"),
+        "te.label_field": ("Nom des points (bulles d'info)", "Point names (popups)"),
+        "te.size_by_value": ("Taille selon la valeur", "Size by value"),
+        "te.color_by_value": ("Couleur selon la valeur", "Colour by value"),
+        "te.change_as": ("Évolution en", "Change as"),
+        "te.sparkline": ("Courbe de tendance", "Trend sparkline"),
+        "te.ref_territory_label": (
+            "Territoire de référence : nom (ex. : France)",
+            "Reference territory: name (e.g. France)",
+        ),
+        "te.target_label": ("Libellé de l'objectif", "Target label"),
+        "te.page_size": ("Lignes par page (vide : toutes)", "Rows per page (empty: all)"),
+        "te.column_settings": ("Colonnes de valeurs", "Value columns"),
+        "te.col.label": ("Libellé", "Label"),
+        "te.col.rule": ("Colorier si", "Colour when"),
+        "te.col.rule_value": ("valeur(s)", "value(s)"),
+        "te.col.rule_color": ("couleur", "colour"),
         "te.chart_type": ("Type de graphique", "Chart type"),
         "te.dimension": ("Axe / catégories", "Axis / categories"),
         "te.grain": ("Regrouper les dates par", "Group dates by"),
@@ -96,6 +145,7 @@ register(
             "Dashboard not found, or you cannot edit it.",
         ),
         "te.none": ("(aucun)", "(none)"),
+        "te.count": ("Nombre de lignes", "Count"),
     }
 )
 
@@ -151,6 +201,26 @@ CHOICES: dict[str, dict[str, tuple[str, str]]] = {
     "classes_method": {
         "quantiles": ("Quantiles", "Quantiles"),
         "equal": ("Intervalles égaux", "Equal intervals"),
+        "manual": ("Limites choisies", "Manual breaks"),
+    },
+    "palette": {
+        "okabe_ito": ("Okabe-Ito (lisible par tous)", "Okabe-Ito (colour-blind safe)"),
+        "tableau10": ("Tableau 10", "Tableau 10"),
+        "blues": ("Bleus", "Blues"),
+        "greens": ("Verts", "Greens"),
+        "oranges": ("Oranges", "Oranges"),
+        "viridis": ("Viridis (lisible par tous)", "Viridis (colour-blind safe)"),
+    },
+    "map_palette": {
+        "blues": ("Bleus", "Blues"),
+        "greens": ("Verts", "Greens"),
+        "oranges": ("Oranges", "Oranges"),
+        "purples": ("Violets", "Purples"),
+        "viridis": ("Viridis (lisible par tous)", "Viridis (colour-blind safe)"),
+    },
+    "change_as": {
+        "percent": ("Pourcentage", "Percentage"),
+        "absolute": ("Valeur", "Value"),
     },
     "compare": {
         "previous": ("Période précédente", "Previous period"),
@@ -173,26 +243,39 @@ CHOICES: dict[str, dict[str, tuple[str, str]]] = {
 FIELD_DROPDOWNS = (
     "dimension",
     "series",
+    "x_measure",
+    "size_measure",
     "code_field",
     "lat",
     "lon",
+    "label_field",
     "period_field",
     "ref_field",
     "boundary_code",
     "boundary_name",
 )
-MULTI_DROPDOWNS = ("measures", "group_columns")
+MULTI_DROPDOWNS = ("measures", "secondary", "group_columns")
 SECTIONS = {
     "chart": (
         "chart_type",
         "dimension",
         "series",
+        "secondary",
+        "x_measure",
+        "size_measure",
         "mode",
+        "markers",
         "sort",
         "top_n",
+        "others",
+        "palette",
+        "x_title",
+        "y_title",
+        "y2_title",
         "show_values",
         "ref_kind",
         "ref_value",
+        "ref_label",
     ),
     "time": ("grain",),
     "map": (
@@ -203,12 +286,29 @@ SECTIONS = {
         "boundary_name",
         "classes_method",
         "classes_n",
+        "breaks",
+        "map_palette",
+        "legend",
         "lat",
         "lon",
+        "label_field",
         "cluster",
+        "size_by_value",
+        "color_by_value",
     ),
-    "kpi": ("period_field", "compare", "good_direction", "ref_field", "ref_territory", "target"),
-    "table": ("group_columns", "totals"),
+    "kpi": (
+        "period_field",
+        "compare",
+        "change_as",
+        "good_direction",
+        "sparkline",
+        "ref_field",
+        "ref_territory",
+        "ref_territory_label",
+        "target",
+        "target_label",
+    ),
+    "table": ("group_columns", "column_settings", "totals", "page_size"),
     "text": ("markdown",),
 }
 SECTION_KINDS = {
@@ -222,6 +322,10 @@ SECTION_KINDS = {
 SLOTS = {
     "dimension": ("chart", "dimension"),
     "series": ("chart", "series"),
+    "secondary": ("chart", "secondary"),
+    "x_measure": ("chart", "x_measure"),
+    "size_measure": ("chart", "size_measure"),
+    "label_field": ("map", "label_field"),
     "code_field": ("map", "code_field"),
     "lat": ("map", "lat_field"),
     "lon": ("map", "lon_field"),
@@ -236,7 +340,28 @@ MEASURE_SLOT = {
     "table": "columns.measure",
     "text": "values",
 }
-VALUE_PROP = {"show_values": "value", "cluster": "value", "totals": "value"}
+CHECKBOXES = (
+    "show_values",
+    "markers",
+    "others",
+    "compact",
+    "legend",
+    "cluster",
+    "size_by_value",
+    "color_by_value",
+    "sparkline",
+    "totals",
+)
+VALUE_PROP = {**{k: "value" for k in CHECKBOXES}, "column_settings": "data", "kept": "data"}
+CHART_ONLY = {
+    "secondary": ("combo",),
+    "y2_title": ("combo",),
+    "x_measure": ("scatter",),
+    "size_measure": ("scatter",),
+    "markers": ("line", "area", "combo"),
+    "mode": ("column", "bar", "area"),
+}
+"""Chart rows shown only for some chart types."""
 
 
 def _pair(pair: tuple[str, str], locale: str) -> str:
@@ -257,8 +382,10 @@ def _control(key: str, locale: str, value: Any) -> Any:
             options=[],
             placeholder=t("te.none", locale),
         )
-    if key in VALUE_PROP:
+    if key in CHECKBOXES:
         return dbc.Checkbox(id=ID(key), value=bool(value), label=t(f"te.{key}", locale))
+    if key == "column_settings":
+        return html.Div([dcc.Store(id=ID(key), data=value), html.Div(id=ID("columns"))])
     if key == "chart_type":
         return dbc.Select(id=ID(key), value=value, options=_options(CHART_LABELS, locale))
     if key == "agg":
@@ -271,17 +398,21 @@ def _control(key: str, locale: str, value: Any) -> Any:
         return dbc.Select(id=ID(key), value=value, options=_options(CHOICES[key], locale))
     if key == "markdown":
         return dbc.Textarea(id=ID(key), value=value, rows=6, debounce=True)
-    if key in ("top_n", "ref_value", "classes_n", "target"):
+    if key in ("top_n", "ref_value", "classes_n", "target", "decimals", "page_size"):
         return dbc.Input(id=ID(key), type="number", value=value, debounce=True)
     return dbc.Input(id=ID(key), value=value or "", debounce=True)
 
 
 def _row(key: str, locale: str, value: Any) -> html.Div:
     control = _control(key, locale, value)
-    if key in VALUE_PROP:
-        return html.Div(control, className="mb-2")
+    if key in CHECKBOXES:
+        return html.Div(control, className="mb-2", id=ID(f"row-{key}"))
+    if key == "markdown":
+        control = html.Div([control, html.P(id=ID("placeholders"), className="small text-muted")])
     return html.Div(
-        [dbc.Label(t(f"te.{key}", locale), html_for=ID(key)), control], className="mb-2"
+        [dbc.Label(t(f"te.{key}", locale), html_for=ID(key)), control],
+        className="mb-2",
+        id=ID(f"row-{key}"),
     )
 
 
@@ -353,7 +484,9 @@ def layout(dashboard_id: str = "", tile_id: str = "new", **_kwargs: Any) -> html
     )
     sections = [_section(name, keys, form, locale) for name, keys in SECTIONS.items()]
     formats = html.Div(
-        [_row("format_style", locale, form["format_style"]), _row("unit", locale, form["unit"])]
+        [_row(k, locale, form[k]) for k in ("format_style", "decimals", "compact", "unit")],
+        id=ID("section-format"),
+        style={"display": "none"} if form["kind"] == "table" else {},
     )
     empty = [] if datasets else [dbc.Alert(t("te.no_dataset", locale), color="info")]
     return html.Div(
@@ -367,8 +500,9 @@ def layout(dashboard_id: str = "", tile_id: str = "new", **_kwargs: Any) -> html
                 },
             ),
             dcc.Store(id=ID("spec")),
+            dcc.Store(id=ID("kept"), data=form["kept"]),
             dcc.Location(id=ID("go"), refresh=True),
-            html.H1(t("te.title", locale), className="h3"),
+            html.H1(t("te.heading", locale), className="h3"),
             *empty,
             dbc.Row(
                 [
@@ -405,6 +539,32 @@ FORM_INPUTS = [
 ]
 
 
+PROBLEM_FIELDS = {
+    "dataset": "dataset",
+    "dimension": "dimension",
+    "measures": "measures",
+    "measure": "measures",
+    "secondary": "secondary",
+    "x_measure": "x_measure",
+    "period_field": "period_field",
+    "code_field": "code_field",
+    "boundaries": "boundary_dataset",
+    "lat_field": "lat",
+    "lon_field": "lon",
+    "columns": "group_columns",
+}
+"""Spec paths of problems -> the form row to fill in."""
+
+
+def problem_text(problem: str, locale: str) -> str:
+    """A problem from `validate_tile` in the form's words when it is an empty choice."""
+    where, _, what = problem.partition(": ")
+    key = PROBLEM_FIELDS.get(where.split(".")[0])
+    if what == REQUIRED and key:
+        return t("te.required", locale, field=t(f"te.{key}", locale))
+    return problem
+
+
 def _schema(actor: Any, dataset_id: Any) -> dict[str, str]:
     if not dataset_id:
         return {}
@@ -427,15 +587,19 @@ def _field_options(
 @callback(
     *[Output(ID(k), "options") for k in (*FIELD_DROPDOWNS, *MULTI_DROPDOWNS, "boundary_dataset")],
     *[Output(ID(f"section-{name}"), "style") for name in SECTIONS],
+    Output(ID("section-format"), "style"),
+    *[Output(ID(f"row-{key}"), "style") for key in CHART_ONLY],
     Input(ID("dataset"), "value"),
     Input(ID("kind"), "value"),
     Input(ID("agg"), "value"),
     Input(ID("boundary_dataset"), "value"),
+    Input(ID("chart_type"), "value"),
 )
-def update_choices(dataset_id, kind, agg, boundary_id):  # noqa: ANN001, ANN201
-    """Offer only the fields whose type fits each slot of the chosen kind."""
+def update_choices(dataset_id, kind, agg, boundary_id, chart_type):  # noqa: ANN001, ANN201
+    """Offer only the fields whose type fits each slot, and the rows of the chosen kind."""
     actor = runtime.actor()
     ensure(actor, "create", "dashboards")
+    kind = kind or "chart"
     schema = _schema(actor, dataset_id)
     boundary_schema = _schema(actor, boundary_id)
     options = []
@@ -445,18 +609,184 @@ def update_choices(dataset_id, kind, agg, boundary_id):  # noqa: ANN001, ANN201
             options.append(_field_options(boundary_schema, "map", slot, None))
         else:
             options.append(_field_options(schema, *SLOTS[key], agg))
-    options.append(
-        _field_options(
-            schema,
-            "kpi" if kind == "kpi" else (kind or "chart"),
-            MEASURE_SLOT.get(kind or "chart", "measures"),
-            agg,
-        )
-    )
+    options.append(_field_options(schema, kind, MEASURE_SLOT.get(kind, "measures"), agg))
+    options.append(_field_options(schema, *SLOTS["secondary"], agg))
     options.append(_field_options(schema, *SLOTS["group_columns"], None))
     options.append(_boundary_options(actor))
-    styles = [{} if kind in SECTION_KINDS[name] else {"display": "none"} for name in SECTIONS]
+    hidden = {"display": "none"}
+    styles = [{} if kind in SECTION_KINDS[name] else hidden for name in SECTIONS]
+    styles.append(hidden if kind == "table" else {})
+    chart_type = chart_type or "column"
+    styles += [{} if chart_type in types else hidden for types in CHART_ONLY.values()]
     return (*options, *styles)
+
+
+COLUMN_PROPS = ("label", "style", "decimals", "unit", "rule_op", "rule_value", "rule_color")
+RULE_OPS = ("", "<", "<=", ">", ">=", "=", "!=", "between")
+
+
+def _column_id(prop: str, key: str) -> dict[str, str]:
+    return {"type": f"te-col-{prop}", "col": key}
+
+
+def _labelled(text: str, control: Any, grow: int = 1) -> html.Label:
+    """A control inside its own label (pattern-matching ids cannot be named by `for`)."""
+    return html.Label(
+        [html.Span(text, className="small text-muted d-block"), control],
+        className="mb-1 me-1",
+        style={"flex": f"{grow} 1 0", "minWidth": "4em"},
+    )
+
+
+def _column_row(key: str, name: str, settings: dict[str, Any], locale: str) -> html.Fieldset:
+    """The settings of one table value column: label, format, one colour rule."""
+    s = {**COLUMN_DEFAULTS, **settings}
+    styles = _options(CHOICES["format_style"], locale)
+    ops = [{"label": op or t("te.none", locale), "value": op} for op in RULE_OPS]
+    line = {"className": "d-flex flex-wrap align-items-end"}
+    return html.Fieldset(
+        [
+            html.Legend(name, className="h6"),
+            html.Div(
+                [
+                    _labelled(
+                        t("te.col.label", locale),
+                        dbc.Input(
+                            id=_column_id("label", key), value=s["label"], debounce=True, size="sm"
+                        ),
+                        3,
+                    ),
+                    _labelled(
+                        t("te.col.format", locale),
+                        dbc.Select(
+                            id=_column_id("style", key), value=s["style"], options=styles, size="sm"
+                        ),
+                        2,
+                    ),
+                    _labelled(
+                        t("te.col.decimals", locale),
+                        dbc.Input(
+                            id=_column_id("decimals", key),
+                            type="number",
+                            value=s["decimals"],
+                            debounce=True,
+                            size="sm",
+                            min=0,
+                            max=6,
+                        ),
+                    ),
+                    _labelled(
+                        t("te.col.unit", locale),
+                        dbc.Input(
+                            id=_column_id("unit", key), value=s["unit"], debounce=True, size="sm"
+                        ),
+                        2,
+                    ),
+                ],
+                **line,
+            ),
+            html.Div(
+                [
+                    _labelled(
+                        t("te.col.rule", locale),
+                        dbc.Select(
+                            id=_column_id("rule_op", key),
+                            value=s["rule_op"],
+                            options=ops,
+                            size="sm",
+                        ),
+                    ),
+                    _labelled(
+                        t("te.col.rule_value", locale),
+                        dbc.Input(
+                            id=_column_id("rule_value", key),
+                            value=s["rule_value"],
+                            debounce=True,
+                            size="sm",
+                        ),
+                        2,
+                    ),
+                    _labelled(
+                        t("te.col.rule_color", locale),
+                        dbc.Input(
+                            id=_column_id("rule_color", key),
+                            type="color",
+                            value=s["rule_color"],
+                            size="sm",
+                        ),
+                    ),
+                ],
+                **line,
+            ),
+        ],
+        className="border rounded p-2 mb-2 studio-column-settings",
+    )
+
+
+@callback(
+    Output(ID("columns"), "children"),
+    Input(ID("kind"), "value"),
+    Input(ID("measures"), "value"),
+    Input(ID("agg"), "value"),
+    State(ID("column_settings"), "data"),
+)
+def column_rows(kind, measures, agg, settings):  # noqa: ANN001, ANN201
+    """One settings block per value column of a table."""
+    actor, locale = runtime.actor(), runtime.locale()
+    ensure(actor, "create", "dashboards")
+    if kind != "table":
+        return []
+    form = {**FORM_DEFAULTS, "measures": measures or [], "agg": agg or "sum"}
+    values = table_values(form)
+    settings = settings or {}
+    return [
+        _column_row(
+            measure_key(v),
+            v["field"] or t("te.count", locale),
+            settings.get(measure_key(v), {}),
+            locale,
+        )
+        for v in values
+    ]
+
+
+@callback(
+    Output(ID("column_settings"), "data"),
+    *[Input(_column_id(p, ALL), "value") for p in COLUMN_PROPS],
+    State(_column_id("label", ALL), "id"),
+    State(ID("column_settings"), "data"),
+    prevent_initial_call=True,
+)
+def collect_columns(*args):  # noqa: ANN002, ANN201
+    """The table column settings typed in the blocks, keeping rules the form does not show."""
+    ensure(runtime.actor(), "create", "dashboards")
+    *columns, ids, previous = args
+    previous = previous or {}
+    out: dict[str, Any] = {}
+    for i, cid_ in enumerate(ids or []):
+        key = cid_["col"]
+        entry = {**COLUMN_DEFAULTS, **previous.get(key, {})}
+        entry.update({p: columns[n][i] for n, p in enumerate(COLUMN_PROPS)})
+        out[key] = entry
+    if out == previous:
+        raise dash.exceptions.PreventUpdate
+    return out
+
+
+@callback(
+    Output(ID("placeholders"), "children"),
+    Input(ID("measures"), "value"),
+    Input(ID("agg"), "value"),
+    State(ID("kept"), "data"),
+)
+def placeholder_hint(measures, agg, kept):  # noqa: ANN001, ANN201
+    """The `{{name}}` placeholders the chosen values offer to the text."""
+    locale = runtime.locale()
+    ensure(runtime.actor(), "create", "dashboards")
+    names = placeholders({"measures": measures or [], "agg": agg or "sum", "kept": kept or {}})
+    if not names:
+        return ""
+    return t("te.placeholders", locale, names=", ".join("{{" + n + "}}" for n in names))
 
 
 @callback(
@@ -478,7 +808,10 @@ def preview(dataset_id, kind, *rest):  # noqa: ANN001, ANN201
     tile, problems = validate_tile(form_to_spec(tile_id, form))
     if tile is None:
         return dbc.Alert(
-            [html.P(t("te.todo", locale)), html.Ul([html.Li(p) for p in problems])],
+            [
+                html.P(t("te.todo", locale)),
+                html.Ul([html.Li(problem_text(p, locale)) for p in dict.fromkeys(problems)]),
+            ],
             color="light",
             className="border",
             id=ID("todo"),
