@@ -25,6 +25,7 @@ DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
 }
 ISO_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SHEET_FORBIDDEN_RE = re.compile(r"[\[\]:*?/\\]")

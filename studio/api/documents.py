@@ -238,6 +238,25 @@ def export_document(plural: str, doc_id: int) -> Response:
         return jsonify(service.export_document(s, actor, doc))
 
 
+@bp.get("/dashboards/<int:doc_id>/pdf")
+def dashboard_pdf(doc_id: int) -> Response:
+    """The dashboard as a PDF; filters as query parameters, read like the page's URL."""
+    from studio.services.dashboard_pdf import pdf_from_query_string
+
+    content, filename = pdf_from_query_string(
+        runtime.db(),
+        runtime.settings(),
+        runtime.service("query_cache"),
+        runtime.actor(),
+        doc_id,
+        request.query_string.decode("utf-8", "replace"),
+        runtime.locale(),
+    )
+    response = Response(content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @bp.post("/import")
 def import_document() -> Response:
     """Create a draft from an export file's JSON."""

@@ -47,6 +47,11 @@ register(
         "dv.filtered_by": ("Filtré par $label : $value", "Filtered by $label: $value"),
         "dv.clear": ("Effacer ce filtre", "Clear this filter"),
         "dv.all": ("Tous", "All"),
+        "dv.pdf": ("PDF", "PDF"),
+        "dv.pdf_title": (
+            "Télécharger le tableau de bord en PDF (A4 paysage, filtres appliqués)",
+            "Download the dashboard as a PDF (A4 landscape, with the filters applied)",
+        ),
         "dv.empty": (
             "Ce tableau de bord n'a pas encore de tuile. Ouvrez l'éditeur pour en ajouter.",
             "This dashboard has no tile yet. Open the editor to add some.",
@@ -198,6 +203,37 @@ def download(_clicks, filter_values, cross, doc):  # noqa: ANN001, ANN201
     return dcc.send_bytes(content, export_filename(title, trigger["fmt"]))
 
 
+@callback(
+    Output(ID("pdf-download"), "data"),
+    Input(ID("pdf"), "n_clicks"),
+    State({"type": FILTER_TYPE, "filter": ALL}, "value"),
+    State(ID("cross"), "data"),
+    State(ID("doc"), "data"),
+    prevent_initial_call=True,
+)
+def download_pdf(n_clicks, filter_values, cross, doc):  # noqa: ANN001, ANN201
+    """The whole dashboard as a PDF, filtered as on screen (queries rebuilt on the server)."""
+    from studio.services.dashboard_pdf import render_pdf
+
+    actor, locale = runtime.actor(), runtime.locale()
+    with runtime.db().session() as s:
+        board = service.open_dashboard(s, actor, int((doc or {}).get("id", 0)))
+    if not n_clicks:
+        raise dash.exceptions.PreventUpdate
+    _state, values, cross = _state_from(board, ctx.states_list[0], filter_values, cross)
+    content, filename = render_pdf(
+        runtime.db(),
+        runtime.settings(),
+        runtime.service("query_cache"),
+        actor,
+        board,
+        values,
+        cross,
+        locale,
+    )
+    return dcc.send_bytes(content, filename, type="application/pdf")
+
+
 def _run(board: service.OpenDashboard, queries: dict[str, Any], locale: str) -> dict[str, Any]:
     """Run tiles' queries as the current actor, with the app's cache."""
     return service.run_tiles(
@@ -290,8 +326,20 @@ def layout(dashboard_id: str = "", **query: Any) -> html.Div:
             dcc.Store(id=ID("cross"), data=cross),
             dcc.Location(id=ID("url"), refresh=False),
             dcc.Download(id=ID("download")),
+            dcc.Download(id=ID("pdf-download")),
             html.Div(
-                [html.H1([board.spec.title, badge], className="h3 d-inline"), edit],
+                [
+                    html.H1([board.spec.title, badge], className="h3 d-inline"),
+                    edit,
+                    html.Button(
+                        t("dv.pdf", locale),
+                        id=ID("pdf"),
+                        n_clicks=0,
+                        className="btn btn-outline-secondary btn-sm ms-2",
+                        title=t("dv.pdf_title", locale),
+                        **{"aria-label": t("dv.pdf_title", locale)},
+                    ),
+                ],
                 className="mb-2",
             ),
             html.P(board.spec.description, className="text-muted")
