@@ -95,6 +95,25 @@ def list_documents(plural: str) -> Response:
     return jsonify({plural: items})
 
 
+@bp.get("/<any(dashboards, stories):plural>/bin")
+def list_bin(plural: str) -> Response:
+    """The actor's dashboards (or stories) in the bin (admins: everyone's), 30 days at most."""
+    kind, actor = _kind(plural), runtime.actor()
+    ensure(actor, "create", plural)
+    with runtime.db().session() as s:
+        items = [
+            {
+                "id": d.id,
+                "title": d.title,
+                "owner": d.owner.email if d.owner else None,
+                "deleted_at": d.deleted_at.isoformat() if d.deleted_at else None,
+                "days_left": service.bin_days_left(d),
+            }
+            for d in service.in_bin(s, actor, kind)
+        ]
+    return jsonify({plural: items})
+
+
 @bp.get("/<any(dashboards, stories):plural>/<int:doc_id>")
 def get_document(plural: str, doc_id: int) -> Response:
     """The spec the actor may see, its version and state, with an ETag."""

@@ -72,6 +72,17 @@ register(
         "de.filter.multi_select": ("Choix multiple", "Multi-select"),
         "de.filter.period": ("Période", "Period"),
         "de.filter.territory": ("Territoire", "Territory"),
+        "de.duplicate": ("Dupliquer", "Duplicate"),
+        "de.delete": ("Supprimer", "Delete"),
+        "de.delete_title": ("Supprimer ce tableau de bord ?", "Delete this dashboard?"),
+        "de.delete_body": (
+            "« $title » ira dans la corbeille : vous pourrez le restaurer pendant $days jours, "
+            "puis il sera supprimé définitivement. Ses lecteurs ne le verront plus.",
+            "'$title' will go to the bin: you can restore it for $days days, after which it is "
+            "deleted for good. Its viewers will no longer see it.",
+        ),
+        "de.cancel": ("Annuler", "Cancel"),
+        "de.confirm_delete": ("Mettre à la corbeille", "Move to the bin"),
         "de.unsaved": (
             "Modifications non enregistrées.",
             "Unsaved changes.",
@@ -297,14 +308,63 @@ def layout(dashboard_id: str = "", **_kwargs: Any) -> html.Div:
                         className="btn btn-link btn-sm",
                         id=ID("view"),
                     ),
+                    dbc.Button(
+                        t("de.duplicate", locale),
+                        id=ID("duplicate"),
+                        n_clicks=0,
+                        size="sm",
+                        color="secondary",
+                        outline=True,
+                        className="ms-2",
+                    ),
+                    dbc.Button(
+                        t("de.delete", locale),
+                        id=ID("delete"),
+                        n_clicks=0,
+                        size="sm",
+                        color="danger",
+                        outline=True,
+                        className="ms-2",
+                    ),
                 ],
                 className="mb-2",
             ),
+            _delete_modal(board.spec.title, locale),
             html.Div(id=ID("message"), role="status"),
             grid,
             _filters_panel(board, spec, locale),
             history,
         ]
+    )
+
+
+def _delete_modal(title: str, locale: str) -> dbc.Modal:
+    return dbc.Modal(
+        [
+            dbc.ModalHeader(dbc.ModalTitle(t("de.delete_title", locale))),
+            dbc.ModalBody(
+                t("de.delete_body", locale, title=title, days=documents.BIN_DAYS),
+                id=ID("delete-body"),
+            ),
+            dbc.ModalFooter(
+                [
+                    dbc.Button(
+                        t("de.cancel", locale),
+                        id=ID("delete-cancel"),
+                        n_clicks=0,
+                        color="secondary",
+                    ),
+                    dbc.Button(
+                        t("de.confirm_delete", locale),
+                        id=ID("delete-confirm"),
+                        n_clicks=0,
+                        color="danger",
+                    ),
+                ]
+            ),
+        ],
+        id=ID("delete-modal"),
+        is_open=False,
     )
 
 
@@ -510,3 +570,56 @@ def restore(_clicks, draft):  # noqa: ANN001, ANN201
         doc = repo.get_document(s, "dashboard", board.doc.id)
         documents.restore_revision(s, actor, doc, int(trigger["number"]))
     return f"/dashboards/{draft['id']}/edit"
+
+
+@callback(
+    Output(ID("delete-modal"), "is_open"),
+    Input(ID("delete"), "n_clicks"),
+    Input(ID("delete-cancel"), "n_clicks"),
+    prevent_initial_call=True,
+)
+def toggle_delete(_open, _cancel):  # noqa: ANN001, ANN201
+    """Ask before moving the dashboard to the bin."""
+    if not runtime.actor().is_authenticated:
+        raise dash.exceptions.PreventUpdate
+    return ctx.triggered_id == ID("delete")
+
+
+@callback(
+    Output(ID("go"), "href", allow_duplicate=True),
+    Input(ID("delete-confirm"), "n_clicks"),
+    State(ID("draft"), "data"),
+    prevent_initial_call=True,
+)
+def delete(n_clicks, draft):  # noqa: ANN001, ANN201
+    """Move the dashboard to the bin (restorable for 30 days) and show the bin."""
+    if not n_clicks or not draft:
+        raise dash.exceptions.PreventUpdate
+    actor, board = _open_editable(int(draft["id"]))
+    from studio.store import audit
+
+    with runtime.db().session() as s:
+        doc = repo.get_document(s, "dashboard", board.doc.id)
+        documents.delete(s, actor, doc)
+        audit.record(
+            s, actor, "dashboard_deleted", "dashboard", doc.id, None, runtime.client_address()
+        )
+    return "/bin"
+
+
+@callback(
+    Output(ID("go"), "href", allow_duplicate=True),
+    Input(ID("duplicate"), "n_clicks"),
+    State(ID("draft"), "data"),
+    prevent_initial_call=True,
+)
+def duplicate(n_clicks, draft):  # noqa: ANN001, ANN201
+    """A private copy of the saved draft, opened in the editor."""
+    if not n_clicks or not draft:
+        raise dash.exceptions.PreventUpdate
+    actor, board = _open_editable(int(draft["id"]))
+    with runtime.db().session() as s:
+        doc = repo.get_document(s, "dashboard", board.doc.id)
+        copy = documents.duplicate(s, actor, doc)
+        copy_id = copy.id
+    return f"/dashboards/{copy_id}/edit"
