@@ -201,6 +201,36 @@ def get_revision(plural: str, doc_id: int, number: int) -> Response:
         )
 
 
+@bp.get("/<any(dashboards, stories):plural>/<int:doc_id>/revisions/<int:number>/compare")
+def compare_revisions(plural: str, doc_id: int, number: int) -> Response:
+    """What changed from revision `number` to `?to=<n>` (default: the current draft)."""
+    from studio.services import revisions
+
+    kind, actor = _kind(plural), runtime.actor()
+    other = request.args.get("to", "draft")
+    if other != "draft" and not other.isdigit():
+        return error(400, "Give ?to= a revision number, or 'draft' for the current draft.")
+    with runtime.db().session() as s:
+        doc = service.get_visible(s, kind, actor, doc_id)
+        changes = revisions.compare(s, actor, doc, number, None if other == "draft" else int(other))
+        locale = runtime.locale()
+        return jsonify(
+            {
+                "from": number,
+                "to": other if other == "draft" else int(other),
+                "changes": [
+                    {
+                        "kind": c.kind,
+                        "subject": c.subject,
+                        "properties": c.properties,
+                        "text": revisions.describe(c, locale),
+                    }
+                    for c in changes
+                ],
+            }
+        )
+
+
 @bp.post("/<any(dashboards, stories):plural>/<int:doc_id>/revisions/<int:number>/restore")
 def restore_revision(plural: str, doc_id: int, number: int) -> Response:
     """Make revision `number` the new draft."""

@@ -73,6 +73,15 @@ register(
         "de.filter.period": ("Période", "Period"),
         "de.filter.territory": ("Territoire", "Territory"),
         "de.duplicate": ("Dupliquer", "Duplicate"),
+        "de.compare": ("Comparer la révision", "Compare revision"),
+        "de.compare_with": ("avec", "with"),
+        "de.compare_button": ("Comparer", "Compare"),
+        "de.current_draft": ("le brouillon actuel", "the current draft"),
+        "de.revision_short": ("révision $number", "revision $number"),
+        "de.compare_gone": (
+            "Cette révision n'existe pas ou plus.",
+            "This revision does not exist (any more).",
+        ),
         "de.delete": ("Supprimer", "Delete"),
         "de.delete_title": ("Supprimer ce tableau de bord ?", "Delete this dashboard?"),
         "de.delete_body": (
@@ -224,7 +233,37 @@ def _history(s: Any, doc: Any, locale: str) -> html.Div:
         for r in repo.list_revisions(s, doc)[:20]
     ]
     return html.Details(
-        [html.Summary(t("de.history", locale)), html.Ul(items)], className="mt-3", id=ID("history")
+        [html.Summary(t("de.history", locale)), html.Ul(items), _compare_form(s, doc, locale)],
+        className="mt-3",
+        id=ID("history"),
+    )
+
+
+def _compare_form(s: Any, doc: Any, locale: str) -> html.Div:
+    """Pick two revisions (or one and the current draft) and read what changed."""
+    numbers = [r.number for r in repo.list_revisions(s, doc)]
+    options = [
+        {"label": t("de.revision_short", locale, number=n), "value": str(n)} for n in numbers
+    ]
+    first = str(numbers[1]) if len(numbers) > 1 else (str(numbers[0]) if numbers else None)
+    return html.Div(
+        [
+            dbc.Label(t("de.compare", locale), html_for=ID("cmp-from"), className="me-2 mb-0"),
+            dbc.Select(
+                id=ID("cmp-from"), options=options, value=first, size="sm", className="w-auto me-2"
+            ),
+            dbc.Label(t("de.compare_with", locale), html_for=ID("cmp-to"), className="me-2 mb-0"),
+            dbc.Select(
+                id=ID("cmp-to"),
+                options=[{"label": t("de.current_draft", locale), "value": "draft"}, *options],
+                value="draft",
+                size="sm",
+                className="w-auto me-2",
+            ),
+            dbc.Button(t("de.compare_button", locale), id=ID("cmp"), n_clicks=0, size="sm"),
+            html.Div(id=ID("cmp-result"), className="w-100 mt-2", role="status"),
+        ],
+        className="d-flex flex-wrap align-items-center mt-2",
     )
 
 
@@ -623,3 +662,32 @@ def duplicate(n_clicks, draft):  # noqa: ANN001, ANN201
         copy = documents.duplicate(s, actor, doc)
         copy_id = copy.id
     return f"/dashboards/{copy_id}/edit"
+
+
+@callback(
+    Output(ID("cmp-result"), "children"),
+    Input(ID("cmp"), "n_clicks"),
+    State(ID("cmp-from"), "value"),
+    State(ID("cmp-to"), "value"),
+    State(ID("draft"), "data"),
+    prevent_initial_call=True,
+)
+def compare(n_clicks, number, other, draft):  # noqa: ANN001, ANN201
+    """What changed between two revisions, in sentences (editors only)."""
+    from studio.services import revisions
+
+    actor, board = _open_editable(int((draft or {}).get("id", 0)))
+    if not n_clicks:
+        raise dash.exceptions.PreventUpdate
+    locale = runtime.locale()
+    try:
+        first = int(number)
+        second = None if other in (None, "draft") else int(other)
+        with runtime.db().session() as s:
+            doc = repo.get_document(s, "dashboard", board.doc.id)
+            changes = revisions.compare(s, actor, doc, first, second)
+    except (TypeError, ValueError, NotFound):
+        return dbc.Alert(t("de.compare_gone", locale), color="warning", className="py-1")
+    if not changes:
+        return html.P(t("rev.same", locale), className="text-muted mb-0")
+    return html.Ul([html.Li(revisions.describe(c, locale)) for c in changes], className="mb-0")
