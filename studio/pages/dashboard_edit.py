@@ -11,6 +11,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from studio import runtime
 from studio.i18n import register, t
+from studio.pages._grid import SECTION_PREFIX, grid_to_spec
 from studio.pages._ids import cid
 from studio.security.policy import allowed, ensure
 from studio.services import dashboards as service
@@ -73,6 +74,16 @@ register(
         "de.filter.period": ("Période", "Period"),
         "de.filter.territory": ("Territoire", "Territory"),
         "de.duplicate": ("Dupliquer", "Duplicate"),
+        "de.add_section": ("Ajouter un onglet", "Add a tab"),
+        "de.section_title": ("Titre de l'onglet", "Tab title"),
+        "de.section_default": ("Onglet $n", "Tab $n"),
+        "de.remove_section": ("Retirer l'onglet", "Remove the tab"),
+        "de.sections_help": (
+            "Chaque bande grise est un onglet du tableau de bord : faites glisser une tuile "
+            "sous un autre titre pour la changer d'onglet.",
+            "Each grey band is a tab of the dashboard: drag a tile under another title to move "
+            "it to that tab.",
+        ),
         "de.compare": ("Comparer la révision", "Compare revision"),
         "de.compare_with": ("avec", "with"),
         "de.compare_button": ("Comparer", "Compare"),
@@ -131,6 +142,66 @@ def _grid_item(tile: Any, locale: str, dashboard_id: int) -> html.Div:
         id=tile.id,
         key=tile.id,
     )
+
+
+def _section_band(section: Any, locale: str) -> html.Div:
+    """A full-width, fixed grid row holding a section's title (editable) and its remove button."""
+    return html.Div(
+        html.Div(
+            [
+                html.Label(
+                    [
+                        html.Span(t("de.section_title", locale), className="visually-hidden"),
+                        dbc.Input(
+                            id={"type": "de-section-title", "section": section.id},
+                            value=section.title,
+                            debounce=True,
+                            size="sm",
+                            className="fw-semibold no-drag",
+                            placeholder=t("de.section_title", locale),
+                        ),
+                    ],
+                    className="mb-0",
+                ),
+                html.Button(
+                    t("de.remove_section", locale),
+                    id={"type": "de-remove-section", "section": section.id},
+                    n_clicks=0,
+                    className="btn btn-sm btn-link text-danger no-drag ms-2",
+                ),
+            ],
+            className="d-flex align-items-center h-100 px-2 bg-light border rounded",
+        ),
+        id=SECTION_PREFIX + section.id,
+        key=SECTION_PREFIX + section.id,
+    )
+
+
+def _grid_contents(
+    board: service.OpenDashboard, locale: str
+) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Grid children and layout: with several sections, each starts with a fixed band.
+
+    Rows in the spec count within a section; in the editor's single grid each section's rows
+    follow its band, so a tile dragged under another band changes section when saved.
+    """
+    spec, doc_id = board.spec, board.doc.id
+    banded = len(spec.sections) > 1
+    items: list[Any] = []
+    layout: list[dict[str, Any]] = []
+    offset = 0
+    for section in spec.sections:
+        if banded:
+            items.append(_section_band(section, locale))
+            band = {"i": SECTION_PREFIX + section.id, "x": 0, "y": offset, "w": 12, "h": 1}
+            layout.append({**band, "static": True})
+            offset += 1
+        places = [spec.grid_item(tid) for tid in section.tiles]
+        for it in places:
+            layout.append({"i": it.tile, "x": it.x, "y": offset + it.y, "w": it.w, "h": it.h})
+            items.append(_grid_item(spec.tile(it.tile), locale, doc_id))
+        offset += max((it.y + it.h for it in places), default=0)
+    return items, layout
 
 
 def _reach_text(reach: dict[str, list[str]], titles: dict[str, str], fid: str, locale: str) -> str:
@@ -279,10 +350,7 @@ def layout(dashboard_id: str = "", **_kwargs: Any) -> html.Div:
     except (ValueError, NotFound):
         return dbc.Alert(t("de.not_allowed", locale), color="warning", id=ID("not-allowed"))
     doc, spec = board.doc, board.doc.spec
-    items = [_grid_item(tile, locale, doc.id) for tile in board.spec.tiles]
-    grid_layout = [
-        {"i": it.tile, "x": it.x, "y": it.y, "w": it.w, "h": it.h} for it in board.spec.layout
-    ]
+    items, grid_layout = _grid_contents(board, locale)
     grid = html.Div(
         [
             # always present: the save callbacks read its layout, even when it is still empty
@@ -296,7 +364,20 @@ def layout(dashboard_id: str = "", **_kwargs: Any) -> html.Div:
                 draggableHandle=".drag-handle",
                 draggableCancel=".no-drag",
             ),
-            None if items else dbc.Alert(t("de.empty", locale), color="light", className="border"),
+            None
+            if board.spec.tiles
+            else dbc.Alert(t("de.empty", locale), color="light", className="border"),
+            html.P(t("de.sections_help", locale), className="small text-muted mb-1")
+            if len(board.spec.sections) > 1
+            else None,
+            dbc.Button(
+                t("de.add_section", locale),
+                id=ID("add-section"),
+                n_clicks=0,
+                size="sm",
+                color="link",
+                className="px-0",
+            ),
         ]
     )
     return html.Div(
@@ -424,16 +505,7 @@ def _edited_spec(
 ) -> dict[str, Any]:
     spec = dict(draft["spec"])
     if grid_layout:
-        spec["layout"] = [
-            {
-                "tile": it["i"],
-                "x": int(it["x"]),
-                "y": int(it["y"]),
-                "w": int(it["w"]),
-                "h": int(it["h"]),
-            }
-            for it in grid_layout
-        ]
+        spec = grid_to_spec(spec, grid_layout)
     spec["title"] = (title or spec.get("title") or "").strip()[:200] or spec.get("title", "")
     spec["description"] = (description or "").strip()[:2000]
     return spec
@@ -691,3 +763,101 @@ def compare(n_clicks, number, other, draft):  # noqa: ANN001, ANN201
     if not changes:
         return html.P(t("rev.same", locale), className="text-muted mb-0")
     return html.Ul([html.Li(revisions.describe(c, locale)) for c in changes], className="mb-0")
+
+
+def _section_edit(draft: dict[str, Any], spec: dict[str, Any], note: str) -> tuple[Any, Any]:
+    message, new_draft = _save(draft, spec, note)
+    if new_draft is dash.no_update:
+        return message, dash.no_update
+    return message, f"/dashboards/{draft['id']}/edit"
+
+
+@callback(
+    Output(ID("message"), "children", allow_duplicate=True),
+    Output(ID("go"), "href", allow_duplicate=True),
+    Input(ID("add-section"), "n_clicks"),
+    State(ID("draft"), "data"),
+    State(ID("grid"), "layout"),
+    State(ID("title"), "value"),
+    State(ID("description"), "value"),
+    prevent_initial_call=True,
+)
+def add_section(n_clicks, draft, grid_layout, title, description):  # noqa: ANN001, ANN201
+    """Add an empty tab at the end (the first one gets a title too when it had none)."""
+    if not n_clicks or not draft:
+        raise dash.exceptions.PreventUpdate
+    _open_editable(int(draft["id"]))
+    locale = runtime.locale()
+    from studio.spec.dashboard import load_dashboard
+
+    spec = _edited_spec(draft, grid_layout, title, description)
+    sections = [s.model_dump() for s in load_dashboard(spec).sections]
+    if len(sections) == 1 and not sections[0]["title"]:
+        sections[0]["title"] = t("de.section_default", locale, n=1)
+    used = {sec["id"] for sec in sections}
+    new_id = next(f"s{i}" for i in range(1, 100) if f"s{i}" not in used)
+    title_n = t("de.section_default", locale, n=len(sections) + 1)
+    spec["sections"] = [*sections, {"id": new_id, "title": title_n, "tiles": []}]
+    return _section_edit(draft, spec, "tab added")
+
+
+@callback(
+    Output(ID("message"), "children", allow_duplicate=True),
+    Output(ID("go"), "href", allow_duplicate=True),
+    Input({"type": "de-remove-section", "section": ALL}, "n_clicks"),
+    State(ID("draft"), "data"),
+    State(ID("grid"), "layout"),
+    State(ID("title"), "value"),
+    State(ID("description"), "value"),
+    prevent_initial_call=True,
+)
+def remove_section(_clicks, draft, grid_layout, title, description):  # noqa: ANN001, ANN201
+    """Remove a tab; its tiles join the tab before it (the next one for the first tab)."""
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not ctx.triggered[0].get("value") or not draft:
+        raise dash.exceptions.PreventUpdate
+    _open_editable(int(draft["id"]))
+    spec = _edited_spec(draft, grid_layout, title, description)
+    sections = [dict(sec) for sec in spec.get("sections", [])]
+    index = next((i for i, sec in enumerate(sections) if sec["id"] == trigger["section"]), None)
+    if index is None or len(sections) < 2:
+        raise dash.exceptions.PreventUpdate
+    gone = sections.pop(index)
+    heir = sections[max(index - 1, 0)]
+    bottom = max(
+        (it["y"] + it["h"] for it in spec["layout"] if it["tile"] in heir["tiles"]), default=0
+    )
+    for it in spec["layout"]:
+        if it["tile"] in gone["tiles"]:
+            it["y"] += bottom
+    heir["tiles"] = [*heir["tiles"], *gone["tiles"]]
+    spec["sections"] = sections
+    return _section_edit(draft, spec, "tab removed")
+
+
+@callback(
+    Output(ID("message"), "children", allow_duplicate=True),
+    Output(ID("draft"), "data", allow_duplicate=True),
+    Input({"type": "de-section-title", "section": ALL}, "value"),
+    State(ID("draft"), "data"),
+    State(ID("grid"), "layout"),
+    State(ID("title"), "value"),
+    State(ID("description"), "value"),
+    prevent_initial_call=True,
+)
+def rename_section(_titles, draft, grid_layout, title, description):  # noqa: ANN001, ANN201
+    """Save a tab's new title (the grid's unsaved moves are saved with it)."""
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not draft:
+        raise dash.exceptions.PreventUpdate
+    _open_editable(int(draft["id"]))
+    new_title = str(ctx.triggered[0].get("value") or "").strip()[:200]
+    spec = _edited_spec(draft, grid_layout, title, description)
+    sections = [dict(sec) for sec in spec.get("sections", [])]
+    for sec in sections:
+        if sec["id"] == trigger["section"]:
+            if sec.get("title", "") == new_title:
+                raise dash.exceptions.PreventUpdate
+            sec["title"] = new_title
+    spec["sections"] = sections
+    return _save(draft, spec, "tab renamed")

@@ -78,9 +78,13 @@ def place_tile(spec: dict[str, Any], tile: dict[str, Any]) -> dict[str, Any]:
             tiles[i] = tile
             return {**spec, "tiles": tiles}
     tiles.append(tile)
-    bottom = max((item["y"] + item["h"] for item in layout), default=0)
-    layout.append({"tile": tile["id"], "x": 0, "y": bottom, "w": 6, "h": 4})
     sections = [dict(sec) for sec in spec.get("sections", [])]
+    # rows count within a section: the new tile goes below the first section's tiles
+    first = set(sections[0].get("tiles", [])) if sections else None
+    bottom = max(
+        (it["y"] + it["h"] for it in layout if first is None or it["tile"] in first), default=0
+    )
+    layout.append({"tile": tile["id"], "x": 0, "y": bottom, "w": 6, "h": 4})
     if sections:
         sections[0]["tiles"] = [*sections[0].get("tiles", []), tile["id"]]
     return {
