@@ -1,4 +1,4 @@
-"""Sections (tabs) in the dashboard editor: bands in the grid, add, rename, remove, move."""
+"""The dashboard editor's structure: tabs as grid bands (add, rename, remove, move), tile copies."""
 
 from __future__ import annotations
 
@@ -167,3 +167,51 @@ def test_viewers_cannot_change_tabs(setup: dict[str, Any], app: Any, login: Any)
     renamed = _pattern_call(viewer, app, "de-section-title", "value", "main", "X", draft, None)
     assert renamed.status_code in (403, 404)
     assert "sections" not in _spec(setup) or len(_spec(setup)["sections"]) == 1
+
+
+def _copy(client: Any, app: Any, source: str, draft: dict[str, Any]) -> Any:
+    key = next(k for k, v in app.callback_map.items() if v["inputs"][0]["id"] == "de-copy-tile")
+    return call_callback(client, app, key, [1], [source, draft, None, None, ""])
+
+
+def test_copy_a_tile_of_another_dashboard(setup: dict[str, Any], app: Any, server: Any) -> None:
+    editor = setup["editor"]
+    other = editor.post("/api/v1/dashboards", json={"title": "Autre"}).get_json()["id"]
+    with setup["db"].session() as s:
+        doc = repo.get_document(s, "dashboard", other)
+        draft = {"id": other, "version": doc.version, "spec": doc.spec}
+    body = render_page(editor, app, f"/dashboards/{other}/edit").get_data(as_text=True)
+    assert f"{setup['doc']}:c1" in body and "Montant par d" in body  # offered in the picker
+    out = _copy(editor, app, f"{setup['doc']}:c1", draft)
+    assert out.get_json()["response"]["de-go"]["href"] == f"/dashboards/{other}/edit"
+    with setup["db"].session() as s:
+        spec_ = repo.get_document(s, "dashboard", other).spec
+    (copied,) = spec_["tiles"]
+    assert copied["title"] == "Montant par département" and copied["id"] != "c1"
+    assert spec_["layout"] == [{"tile": copied["id"], "x": 0, "y": 0, "w": 6, "h": 4}]
+    with setup["db"].session() as s:  # the source is untouched
+        assert [t["id"] for t in repo.get_document(s, "dashboard", setup["doc"]).spec["tiles"]] == [
+            "c1",
+            "x1",
+        ]
+
+
+def test_nobody_copies_from_a_dashboard_they_cannot_edit(
+    setup: dict[str, Any], app: Any, server: Any, login: Any
+) -> None:
+    from conftest import PASSWORD, sign_in
+
+    from studio import accounts
+
+    with setup["db"].session() as s:
+        accounts.create_account(s, "other@example.org", "editor", [], PASSWORD, "Other")
+    other = server.test_client()
+    sign_in(other, "other@example.org")
+    mine = other.post("/api/v1/dashboards", json={"title": "À moi"}).get_json()["id"]
+    draft = {"id": mine, "version": 1, "spec": {"title": "À moi"}}
+    out = _copy(other, app, f"{setup['doc']}:c1", draft)
+    assert "plus ou ne vous est pas accessible" in out.get_data(as_text=True)
+    with setup["db"].session() as s:
+        assert repo.get_document(s, "dashboard", mine).spec.get("tiles", []) == []
+    target = _draft(setup)
+    assert _copy(login("viewer"), app, f"{setup['doc']}:c1", target).status_code in (403, 404)

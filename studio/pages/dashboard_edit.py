@@ -74,6 +74,12 @@ register(
         "de.filter.period": ("Période", "Period"),
         "de.filter.territory": ("Territoire", "Territory"),
         "de.duplicate": ("Dupliquer", "Duplicate"),
+        "de.copy_tile": ("Copier une tuile existante…", "Copy an existing tile…"),
+        "de.copy_tile_button": ("Copier", "Copy"),
+        "de.copy_gone": (
+            "Cette tuile n'existe plus ou ne vous est pas accessible.",
+            "This tile no longer exists or is not yours to copy.",
+        ),
         "de.add_section": ("Ajouter un onglet", "Add a tab"),
         "de.section_title": ("Titre de l'onglet", "Tab title"),
         "de.section_default": ("Onglet $n", "Tab $n"),
@@ -450,11 +456,48 @@ def layout(dashboard_id: str = "", **_kwargs: Any) -> html.Div:
                 className="mb-2",
             ),
             _delete_modal(board.spec.title, locale),
+            _copy_tile_row(actor, locale),
             html.Div(id=ID("message"), role="status"),
             grid,
             _filters_panel(board, spec, locale),
             history,
         ]
+    )
+
+
+def _copy_tile_row(actor: Any, locale: str) -> html.Div:
+    """A picker of tiles from the dashboards the actor may edit, to copy into this one."""
+    from studio.services.tile_editing import copyable_tiles
+
+    with runtime.db().session() as s:
+        options = [
+            {
+                "label": f"{tile.get('title') or tile['id']} — {doc.title}",
+                "value": f"{doc.id}:{tile['id']}",
+            }
+            for doc, tile in copyable_tiles(s, actor)
+        ]
+    return html.Div(
+        [
+            html.Div(
+                dcc.Dropdown(
+                    id=ID("copy-source"),
+                    options=options,
+                    placeholder=t("de.copy_tile", locale),
+                ),
+                style={"minWidth": "22rem"},
+                className="me-2",
+            ),
+            dbc.Button(
+                t("de.copy_tile_button", locale),
+                id=ID("copy-tile"),
+                n_clicks=0,
+                size="sm",
+                color="secondary",
+                outline=True,
+            ),
+        ],
+        className="d-flex align-items-center mb-2",
     )
 
 
@@ -861,3 +904,33 @@ def rename_section(_titles, draft, grid_layout, title, description):  # noqa: AN
             sec["title"] = new_title
     spec["sections"] = sections
     return _save(draft, spec, "tab renamed")
+
+
+@callback(
+    Output(ID("message"), "children", allow_duplicate=True),
+    Output(ID("go"), "href", allow_duplicate=True),
+    Input(ID("copy-tile"), "n_clicks"),
+    State(ID("copy-source"), "value"),
+    State(ID("draft"), "data"),
+    State(ID("grid"), "layout"),
+    State(ID("title"), "value"),
+    State(ID("description"), "value"),
+    prevent_initial_call=True,
+)
+def copy_tile(n_clicks, source, draft, grid_layout, title, description):  # noqa: ANN001, ANN201
+    """Add a copy of a tile of a dashboard the actor may edit (this one included)."""
+    from studio.services.tile_editing import copy_tile as copy_into
+
+    if not n_clicks or not draft:
+        raise dash.exceptions.PreventUpdate
+    actor, _board = _open_editable(int(draft["id"]))
+    doc_id, _sep, tile_id = str(source or "").partition(":")
+    if not doc_id.isdigit() or not tile_id:
+        raise dash.exceptions.PreventUpdate
+    spec = _edited_spec(draft, grid_layout, title, description)
+    try:
+        with runtime.db().session() as s:
+            spec = copy_into(s, actor, int(doc_id), tile_id, spec)
+    except NotFound:
+        return dbc.Alert(t("de.copy_gone", runtime.locale()), color="warning"), dash.no_update
+    return _section_edit(draft, spec, "tile copied")
