@@ -72,6 +72,11 @@ register(
         "de.filter.select": ("Liste déroulante", "Dropdown"),
         "de.filter.multi_select": ("Choix multiple", "Multi-select"),
         "de.filter.period": ("Période", "Period"),
+        "de.filter.date_range": ("Plage de dates", "Date range"),
+        "de.filter_grain": ("Pas de la période", "Period step"),
+        "de.grain.month": ("Mois", "Month"),
+        "de.grain.quarter": ("Trimestre", "Quarter"),
+        "de.grain.year": ("Année", "Year"),
         "de.filter.territory": ("Territoire", "Territory"),
         "de.duplicate": ("Dupliquer", "Duplicate"),
         "de.copy_tile": ("Copier une tuile existante…", "Copy an existing tile…"),
@@ -116,7 +121,8 @@ register(
     }
 )
 
-FILTER_KINDS = ("select", "multi_select", "period", "territory")
+FILTER_KINDS = ("select", "multi_select", "period", "date_range", "territory")
+PERIOD_GRAINS = ("month", "quarter", "year")
 
 
 def _grid_item(tile: Any, locale: str, dashboard_id: int) -> html.Div:
@@ -265,11 +271,30 @@ def _filters_panel(board: service.OpenDashboard, spec: dict[str, Any], locale: s
                             options=fields,
                             placeholder=t("de.filter_field", locale),
                         ),
-                        md=4,
+                        md=3,
+                    ),
+                    dbc.Col(
+                        html.Label(
+                            [
+                                html.Span(
+                                    t("de.filter_grain", locale), className="visually-hidden"
+                                ),
+                                dbc.Select(
+                                    id=ID("filter-grain"),
+                                    value="year",
+                                    options=[
+                                        {"label": t(f"de.grain.{g}", locale), "value": g}
+                                        for g in PERIOD_GRAINS
+                                    ],
+                                ),
+                            ],
+                            className="w-100 mb-0",
+                        ),
+                        md=2,
                     ),
                     dbc.Col(
                         dbc.Input(id=ID("filter-label"), placeholder=t("de.filter_label", locale)),
-                        md=3,
+                        md=2,
                     ),
                     dbc.Col(
                         dbc.Button(
@@ -660,6 +685,7 @@ def publish(n_clicks, draft):  # noqa: ANN001, ANN201
     State(ID("filter-kind"), "value"),
     State(ID("filter-field"), "value"),
     State(ID("filter-label"), "value"),
+    State(ID("filter-grain"), "value"),
     State(ID("draft"), "data"),
     State(ID("grid"), "layout"),
     State(ID("title"), "value"),
@@ -673,6 +699,7 @@ def change_structure(
     kind,
     field,
     label,
+    grain,
     draft,
     grid_layout,
     title,  # noqa: ANN001, ANN201, PLR0913
@@ -698,9 +725,10 @@ def change_structure(
             raise dash.exceptions.PreventUpdate
         existing = {f["id"] for f in spec.get("filters", [])}
         fid = next(f"f{i}" for i in range(1, 1000) if f"f{i}" not in existing)
-        new = {"id": fid, "kind": kind or "select", "field": field, "label": label or field}
+        kind = kind if kind in FILTER_KINDS else "select"
+        new = {"id": fid, "kind": kind, "field": field, "label": label or field}
         if kind == "period":
-            new["grain"] = "year"
+            new["grain"] = grain if grain in PERIOD_GRAINS else "year"
         spec["filters"] = [*spec.get("filters", []), new]
     message, new_draft = _save(draft, spec, "structure changed")
     if new_draft is dash.no_update:

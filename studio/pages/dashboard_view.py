@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html
 
 from studio import runtime
 from studio.components.format import format_category
@@ -47,6 +47,8 @@ register(
         "dv.filtered_by": ("Filtré par $label : $value", "Filtered by $label: $value"),
         "dv.clear": ("Effacer ce filtre", "Clear this filter"),
         "dv.all": ("Tous", "All"),
+        "dv.start": ("Début", "Start"),
+        "dv.end": ("Fin", "End"),
         "dv.pdf": ("PDF", "PDF"),
         "dv.pdf_title": (
             "Télécharger le tableau de bord en PDF (A4 paysage, filtres appliqués)",
@@ -93,7 +95,49 @@ def _grain(flt: Any) -> str | None:
     return getattr(flt, "grain", None) if getattr(flt, "kind", "") == "period" else None
 
 
+def _date_range_control(flt: Any, value: Any, locale: str) -> Any:
+    """Two dates picked in a calendar; a hidden field holds them as "start..end" (the URL's
+    form), so the range is one filter value like the others."""
+    start, end = value or (None, None)
+    return html.Div(
+        [
+            dbc.Label(flt.label or flt.field, className="small mb-0 d-block"),
+            dcc.DatePickerRange(
+                id={"type": "dv-dates", "filter": flt.id},
+                start_date=start,
+                end_date=end,
+                display_format="DD/MM/YYYY" if locale == "fr" else "YYYY-MM-DD",
+                first_day_of_week=1 if locale == "fr" else 0,
+                clearable=True,
+                start_date_placeholder_text=t("dv.start", locale),
+                end_date_placeholder_text=t("dv.end", locale),
+            ),
+            dcc.Input(
+                id={"type": FILTER_TYPE, "filter": flt.id},
+                type="hidden",
+                value=f"{start or ''}..{end or ''}" if value else "",
+            ),
+        ],
+        className="me-3 mb-2",
+    )
+
+
+@callback(
+    Output({"type": FILTER_TYPE, "filter": MATCH}, "value"),
+    Input({"type": "dv-dates", "filter": MATCH}, "start_date"),
+    Input({"type": "dv-dates", "filter": MATCH}, "end_date"),
+    prevent_initial_call=True,
+)
+def date_range_value(start, end):  # noqa: ANN001, ANN201
+    """The picked range as "start..end" ("" when cleared); cleaned like the URL by refilter."""
+    if not runtime.actor().is_authenticated:
+        raise dash.exceptions.PreventUpdate
+    return f"{start or ''}..{end or ''}" if (start or end) else ""
+
+
 def _filter_control(board: service.OpenDashboard, flt: Any, value: Any, locale: str) -> Any:
+    if flt.kind == "date_range":
+        return _date_range_control(flt, value, locale)
     fid = {"type": FILTER_TYPE, "filter": flt.id}
     options = _filter_options(board, flt, locale)
     multi = flt.kind in ("multi_select", "territory")
