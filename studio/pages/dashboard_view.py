@@ -502,6 +502,33 @@ def _raw_value(board: service.OpenDashboard, tile: Any, label: Any, locale: str)
     return None
 
 
+MAP_CLASS_TYPES = tuple(f"tile-map-class-{c}" for c in range(-1, 9))
+"""Ids of a choropleth's layers, one per class ("no data" is -1; see components.map)."""
+
+
+@callback(
+    Output(ID("cross"), "data", allow_duplicate=True),
+    *[Input({"type": kind, "tile": ALL, "page": PAGE}, "clickData") for kind in MAP_CLASS_TYPES],
+    State(ID("doc"), "data"),
+    prevent_initial_call=True,
+)
+def cross_filter_map(*args):  # noqa: ANN002, ANN201
+    """A click on a map area filters the other tiles by that territory's code."""
+    doc = args[-1]
+    actor = runtime.actor()
+    trigger = ctx.triggered_id
+    feature = ctx.triggered[0].get("value") if ctx.triggered else None
+    if not isinstance(trigger, dict) or not isinstance(feature, dict):
+        raise dash.exceptions.PreventUpdate
+    with runtime.db().session() as s:
+        board = service.open_dashboard(s, actor, int((doc or {}).get("id", 0)))
+    tile = board.spec.tile(str(trigger.get("tile")))
+    code = (feature.get("properties") or {}).get("code")
+    if getattr(tile, "kind", "") != "map" or tile.layer != "choropleth" or not code:
+        raise dash.exceptions.PreventUpdate
+    return {"tile": tile.id, "field": tile.code_field, "value": str(code)[:200]}
+
+
 @callback(
     Output(ID("cross"), "data", allow_duplicate=True),
     Input(ID("clear"), "n_clicks"),
