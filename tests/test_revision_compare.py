@@ -135,3 +135,16 @@ def test_editor_history_compares_revisions(board: dict[str, Any], app: Any, logi
     assert "n'existe pas" in str(forged.get_json())
     viewer = call_callback(login("viewer"), app, "de-cmp-result.children", [1], ["1", "2", draft])
     assert viewer.status_code in (403, 404)
+
+
+def test_a_tile_moved_to_another_tab_is_told() -> None:
+    old = spec(1)
+    old["sections"] = [
+        {"id": "a", "title": "Vue", "tiles": ["c1", "x1"]},
+        {"id": "b", "title": "Notes", "tiles": []},
+    ]
+    new = copy.deepcopy(old)
+    new["sections"][0]["tiles"] = ["c1"]
+    new["sections"][1]["tiles"] = ["x1"]
+    texts = [describe(c, "fr") for c in compare_dashboards(old, new)]
+    assert texts == ["Tuile « Note » passée de l'onglet « Vue » à « Notes »"]
