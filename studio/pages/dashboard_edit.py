@@ -153,6 +153,7 @@ def _grid_item(tile: Any, locale: str, dashboard_id: int) -> html.Div:
         ),
         id=tile.id,
         key=tile.id,
+        style={"height": "100%"},
     )
 
 

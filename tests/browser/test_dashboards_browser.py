@@ -213,3 +213,23 @@ def test_agent_builds_four_tiles_by_dragging_and_a_viewer_filters(
     assert _text_of(duo, ".studio-kpi-value") != kpi_before
     assert "=2A" in duo.driver.current_url
     assert_clean_console(duo)
+
+
+def test_delete_with_confirmation_then_restore_from_the_bin(
+    app: Any, server: Any, users: dict, start: Any
+) -> None:
+    duo = start(app)
+    browser_sign_in(duo, users["editor"]["email"], users["editor"]["password"])
+    duo.wait_for_element("#home-new-dashboard", timeout=10).click()
+    duo.wait_for_element("#de-delete", timeout=10)
+    doc_id = int(duo.driver.current_url.rstrip("/").split("/")[-2])
+    _click(duo, "#de-delete")
+    duo.wait_for_contains_text("#de-delete-body", "restaurer pendant 30 jours", timeout=10)
+    _click(duo, "#de-delete-confirm")
+    duo.wait_for_element(f"#bin-item-{doc_id}", timeout=15)
+    assert "encore 30 jour(s)" in duo.find_element(f"#bin-item-{doc_id}").text
+    restore = duo.find_element(f"#bin-item-{doc_id} button")
+    duo.driver.execute_script("arguments[0].click();", restore)
+    duo.wait_for_element("#de-delete", timeout=15)
+    assert duo.driver.current_url.endswith(f"/dashboards/{doc_id}/edit")
+    assert_clean_console(duo)
