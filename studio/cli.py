@@ -182,6 +182,22 @@ def refresh(only_due: bool) -> None:
         sys.exit(1)
 
 
+@main.command("purge-bin")
+def purge_bin() -> None:
+    """Delete for good the dashboards and stories in the bin for more than 30 days.
+
+    Meant for cron, e.g. every night: `0 3 * * *  studio purge-bin`.
+    """
+    from studio.services import documents
+    from studio.store import audit
+
+    with _db().session() as s:
+        count = documents.purge_bin(s)
+        if count:
+            audit.record(s, None, "bin_purged", "document", "", {"count": count}, "cli")
+    click.echo(f"{count} item(s) deleted for good from the bin.")
+
+
 def _first_admin(db: Database):  # noqa: ANN202
     from studio import accounts
     from studio.store import users as repo

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from datetime import date, datetime
 from typing import Any
 
@@ -19,12 +18,14 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from studio.components.format import slugify
 from studio.spec.query import QueryResult
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
 }
 ISO_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SHEET_FORBIDDEN_RE = re.compile(r"[\[\]:*?/\\]")
@@ -109,13 +110,6 @@ def _settle(cell: Any) -> None:
         cell.data_type = "s"
     elif isinstance(cell.value, date):
         cell.number_format = "yyyy-mm-dd"
-
-
-def slugify(text: str, max_length: int = 60) -> str:
-    """A lowercase ASCII slug of the text (accents dropped, words joined by `-`)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:max_length].rstrip("-")
 
 
 def export_filename(title: str, extension: str, day: date | None = None) -> str:

@@ -508,3 +508,12 @@ def test_map_coordinates_are_rounded_and_parsing_is_cached() -> None:
     feature = {"type": "Feature", "geometry": json.loads(text), "properties": {}}
     assert parse_geometry(feature) == geometry
     assert parse_geometry("not json") is None and parse_geometry(42) is None
+
+
+def test_chart_png_download_is_named_after_the_title() -> None:
+    graph = find(render_tile(chart(title="Foyers par département"), {"data": DEPS}), dcc.Graph)
+    options = graph[0].config["toImageButtonOptions"]
+    assert options == {"format": "png", "filename": "foyers-par-departement", "scale": 2}
+    assert graph[0].config["displaylogo"] is False and "showSendToCloud" in graph[0].config
+    untitled = find(render_tile(chart(title=""), {"data": DEPS}), dcc.Graph)[0]
+    assert untitled.config["toImageButtonOptions"]["filename"] == "c1"

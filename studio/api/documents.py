@@ -95,6 +95,25 @@ def list_documents(plural: str) -> Response:
     return jsonify({plural: items})
 
 
+@bp.get("/<any(dashboards, stories):plural>/bin")
+def list_bin(plural: str) -> Response:
+    """The actor's dashboards (or stories) in the bin (admins: everyone's), 30 days at most."""
+    kind, actor = _kind(plural), runtime.actor()
+    ensure(actor, "create", plural)
+    with runtime.db().session() as s:
+        items = [
+            {
+                "id": d.id,
+                "title": d.title,
+                "owner": d.owner.email if d.owner else None,
+                "deleted_at": d.deleted_at.isoformat() if d.deleted_at else None,
+                "days_left": service.bin_days_left(d),
+            }
+            for d in service.in_bin(s, actor, kind)
+        ]
+    return jsonify({plural: items})
+
+
 @bp.get("/<any(dashboards, stories):plural>/<int:doc_id>")
 def get_document(plural: str, doc_id: int) -> Response:
     """The spec the actor may see, its version and state, with an ETag."""
@@ -182,6 +201,36 @@ def get_revision(plural: str, doc_id: int, number: int) -> Response:
         )
 
 
+@bp.get("/<any(dashboards, stories):plural>/<int:doc_id>/revisions/<int:number>/compare")
+def compare_revisions(plural: str, doc_id: int, number: int) -> Response:
+    """What changed from revision `number` to `?to=<n>` (default: the current draft)."""
+    from studio.services import revisions
+
+    kind, actor = _kind(plural), runtime.actor()
+    other = request.args.get("to", "draft")
+    if other != "draft" and not other.isdigit():
+        return error(400, "Give ?to= a revision number, or 'draft' for the current draft.")
+    with runtime.db().session() as s:
+        doc = service.get_visible(s, kind, actor, doc_id)
+        changes = revisions.compare(s, actor, doc, number, None if other == "draft" else int(other))
+        locale = runtime.locale()
+        return jsonify(
+            {
+                "from": number,
+                "to": other if other == "draft" else int(other),
+                "changes": [
+                    {
+                        "kind": c.kind,
+                        "subject": c.subject,
+                        "properties": c.properties,
+                        "text": revisions.describe(c, locale),
+                    }
+                    for c in changes
+                ],
+            }
+        )
+
+
 @bp.post("/<any(dashboards, stories):plural>/<int:doc_id>/revisions/<int:number>/restore")
 def restore_revision(plural: str, doc_id: int, number: int) -> Response:
     """Make revision `number` the new draft."""
@@ -236,6 +285,25 @@ def export_document(plural: str, doc_id: int) -> Response:
     with runtime.db().session() as s:
         doc = service.get_visible(s, kind, actor, doc_id)
         return jsonify(service.export_document(s, actor, doc))
+
+
+@bp.get("/dashboards/<int:doc_id>/pdf")
+def dashboard_pdf(doc_id: int) -> Response:
+    """The dashboard as a PDF; filters as query parameters, read like the page's URL."""
+    from studio.services.dashboard_pdf import pdf_from_query_string
+
+    content, filename = pdf_from_query_string(
+        runtime.db(),
+        runtime.settings(),
+        runtime.service("query_cache"),
+        runtime.actor(),
+        doc_id,
+        request.query_string.decode("utf-8", "replace"),
+        runtime.locale(),
+    )
+    response = Response(content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @bp.post("/import")

@@ -31,7 +31,9 @@ from studio.components.format import (
     format_number,
     format_value,
     is_number,
+    normalize_locale,
     plotly_separators,
+    slugify,
     to_date,
 )
 from studio.components.messages import message
@@ -76,8 +78,21 @@ def esc(text: str) -> str:
 
 
 def graph_config(locale: str, filename: str) -> dict[str, Any]:
-    """The `dcc.Graph` config for a tile: the common config and the image file name."""
-    return {**GRAPH_CONFIG, "toImageButtonOptions": {"filename": filename or "graphique"}}
+    """The `dcc.Graph` config for a tile: the common config and the PNG download's options.
+
+    The modebar's camera button draws the PNG in the browser with the bundled plotly.js
+    (nothing is fetched); `filename` is used as given (see `image_filename`).
+    """
+    fallback = "graphique" if normalize_locale(locale) == "fr" else "chart"
+    return {
+        **GRAPH_CONFIG,
+        "toImageButtonOptions": {"format": "png", "filename": filename or fallback, "scale": 2},
+    }
+
+
+def image_filename(tile: ChartTile) -> str:
+    """The PNG's file name: the tile's title as a slug (its id when it has no title)."""
+    return slugify(tile.title) or tile.id
 
 
 def _number(value: Any) -> float | None:
@@ -446,7 +461,7 @@ def render_chart(tile: ChartTile, results: dict[str, QueryResult], locale: str =
     graph = dcc.Graph(
         id=component_id(tile.id, "graph", id_prefix),
         figure=fig,
-        config=graph_config(locale, tile.id),
+        config=graph_config(locale, image_filename(tile)),
         style={"height": "100%", "minHeight": "260px"},
         className="studio-chart",
     )

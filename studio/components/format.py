@@ -20,6 +20,8 @@ Missing values (None, NaN) are shown as an en dash "–".
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -253,3 +255,10 @@ def axis_affixes(fmt: NumberFormat | None, locale: str = "fr") -> tuple[str, str
     if fmt.unit:
         suffix += ("" if (fmt.unit == "%" and loc == "en") else NBSP) + fmt.unit
     return prefix, suffix
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """A lowercase ASCII slug of the text (accents dropped, words joined by `-`)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-")

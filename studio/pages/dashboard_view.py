@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html
 
 from studio import runtime
 from studio.components.format import format_category
@@ -47,6 +47,13 @@ register(
         "dv.filtered_by": ("Filtré par $label : $value", "Filtered by $label: $value"),
         "dv.clear": ("Effacer ce filtre", "Clear this filter"),
         "dv.all": ("Tous", "All"),
+        "dv.start": ("Début", "Start"),
+        "dv.end": ("Fin", "End"),
+        "dv.pdf": ("PDF", "PDF"),
+        "dv.pdf_title": (
+            "Télécharger le tableau de bord en PDF (A4 paysage, filtres appliqués)",
+            "Download the dashboard as a PDF (A4 landscape, with the filters applied)",
+        ),
         "dv.empty": (
             "Ce tableau de bord n'a pas encore de tuile. Ouvrez l'éditeur pour en ajouter.",
             "This dashboard has no tile yet. Open the editor to add some.",
@@ -88,7 +95,49 @@ def _grain(flt: Any) -> str | None:
     return getattr(flt, "grain", None) if getattr(flt, "kind", "") == "period" else None
 
 
+def _date_range_control(flt: Any, value: Any, locale: str) -> Any:
+    """Two dates picked in a calendar; a hidden field holds them as "start..end" (the URL's
+    form), so the range is one filter value like the others."""
+    start, end = value or (None, None)
+    return html.Div(
+        [
+            dbc.Label(flt.label or flt.field, className="small mb-0 d-block"),
+            dcc.DatePickerRange(
+                id={"type": "dv-dates", "filter": flt.id},
+                start_date=start,
+                end_date=end,
+                display_format="DD/MM/YYYY" if locale == "fr" else "YYYY-MM-DD",
+                first_day_of_week=1 if locale == "fr" else 0,
+                clearable=True,
+                start_date_placeholder_text=t("dv.start", locale),
+                end_date_placeholder_text=t("dv.end", locale),
+            ),
+            dcc.Input(
+                id={"type": FILTER_TYPE, "filter": flt.id},
+                type="hidden",
+                value=f"{start or ''}..{end or ''}" if value else "",
+            ),
+        ],
+        className="me-3 mb-2",
+    )
+
+
+@callback(
+    Output({"type": FILTER_TYPE, "filter": MATCH}, "value"),
+    Input({"type": "dv-dates", "filter": MATCH}, "start_date"),
+    Input({"type": "dv-dates", "filter": MATCH}, "end_date"),
+    prevent_initial_call=True,
+)
+def date_range_value(start, end):  # noqa: ANN001, ANN201
+    """The picked range as "start..end" ("" when cleared); cleaned like the URL by refilter."""
+    if not runtime.actor().is_authenticated:
+        raise dash.exceptions.PreventUpdate
+    return f"{start or ''}..{end or ''}" if (start or end) else ""
+
+
 def _filter_control(board: service.OpenDashboard, flt: Any, value: Any, locale: str) -> Any:
+    if flt.kind == "date_range":
+        return _date_range_control(flt, value, locale)
     fid = {"type": FILTER_TYPE, "filter": flt.id}
     options = _filter_options(board, flt, locale)
     multi = flt.kind in ("multi_select", "territory")
@@ -198,6 +247,37 @@ def download(_clicks, filter_values, cross, doc):  # noqa: ANN001, ANN201
     return dcc.send_bytes(content, export_filename(title, trigger["fmt"]))
 
 
+@callback(
+    Output(ID("pdf-download"), "data"),
+    Input(ID("pdf"), "n_clicks"),
+    State({"type": FILTER_TYPE, "filter": ALL}, "value"),
+    State(ID("cross"), "data"),
+    State(ID("doc"), "data"),
+    prevent_initial_call=True,
+)
+def download_pdf(n_clicks, filter_values, cross, doc):  # noqa: ANN001, ANN201
+    """The whole dashboard as a PDF, filtered as on screen (queries rebuilt on the server)."""
+    from studio.services.dashboard_pdf import render_pdf
+
+    actor, locale = runtime.actor(), runtime.locale()
+    with runtime.db().session() as s:
+        board = service.open_dashboard(s, actor, int((doc or {}).get("id", 0)))
+    if not n_clicks:
+        raise dash.exceptions.PreventUpdate
+    _state, values, cross = _state_from(board, ctx.states_list[0], filter_values, cross)
+    content, filename = render_pdf(
+        runtime.db(),
+        runtime.settings(),
+        runtime.service("query_cache"),
+        actor,
+        board,
+        values,
+        cross,
+        locale,
+    )
+    return dcc.send_bytes(content, filename, type="application/pdf")
+
+
 def _run(board: service.OpenDashboard, queries: dict[str, Any], locale: str) -> dict[str, Any]:
     """Run tiles' queries as the current actor, with the app's cache."""
     return service.run_tiles(
@@ -290,8 +370,20 @@ def layout(dashboard_id: str = "", **query: Any) -> html.Div:
             dcc.Store(id=ID("cross"), data=cross),
             dcc.Location(id=ID("url"), refresh=False),
             dcc.Download(id=ID("download")),
+            dcc.Download(id=ID("pdf-download")),
             html.Div(
-                [html.H1([board.spec.title, badge], className="h3 d-inline"), edit],
+                [
+                    html.H1([board.spec.title, badge], className="h3 d-inline"),
+                    edit,
+                    html.Button(
+                        t("dv.pdf", locale),
+                        id=ID("pdf"),
+                        n_clicks=0,
+                        className="btn btn-outline-secondary btn-sm ms-2",
+                        title=t("dv.pdf_title", locale),
+                        **{"aria-label": t("dv.pdf_title", locale)},
+                    ),
+                ],
                 className="mb-2",
             ),
             html.P(board.spec.description, className="text-muted")
@@ -408,6 +500,33 @@ def _raw_value(board: service.OpenDashboard, tile: Any, label: Any, locale: str)
         if format_category(value, locale, tile.dimension.grain) == label:
             return value
     return None
+
+
+MAP_CLASS_TYPES = tuple(f"tile-map-class-{c}" for c in range(-1, 9))
+"""Ids of a choropleth's layers, one per class ("no data" is -1; see components.map)."""
+
+
+@callback(
+    Output(ID("cross"), "data", allow_duplicate=True),
+    *[Input({"type": kind, "tile": ALL, "page": PAGE}, "clickData") for kind in MAP_CLASS_TYPES],
+    State(ID("doc"), "data"),
+    prevent_initial_call=True,
+)
+def cross_filter_map(*args):  # noqa: ANN002, ANN201
+    """A click on a map area filters the other tiles by that territory's code."""
+    doc = args[-1]
+    actor = runtime.actor()
+    trigger = ctx.triggered_id
+    feature = ctx.triggered[0].get("value") if ctx.triggered else None
+    if not isinstance(trigger, dict) or not isinstance(feature, dict):
+        raise dash.exceptions.PreventUpdate
+    with runtime.db().session() as s:
+        board = service.open_dashboard(s, actor, int((doc or {}).get("id", 0)))
+    tile = board.spec.tile(str(trigger.get("tile")))
+    code = (feature.get("properties") or {}).get("code")
+    if getattr(tile, "kind", "") != "map" or tile.layer != "choropleth" or not code:
+        raise dash.exceptions.PreventUpdate
+    return {"tile": tile.id, "field": tile.code_field, "value": str(code)[:200]}
 
 
 @callback(

@@ -23,6 +23,7 @@ register(
         "home.dashboards": ("Tableaux de bord", "Dashboards"),
         "home.new_dashboard": ("Nouveau tableau de bord", "New dashboard"),
         "home.untitled": ("Nouveau tableau de bord", "New dashboard"),
+        "home.bin": ("Corbeille", "Bin"),
         "home.no_dashboard": (
             "Aucun tableau de bord pour l'instant.",
             "No dashboard yet.",
@@ -103,7 +104,9 @@ def _dashboards(actor, locale: str) -> html.Div:  # noqa: ANN001
                 id="home-new-dashboard",
                 n_clicks=0,
                 className="btn btn-outline-primary btn-sm",
-            )
+            ),
+            dcc.Link(t("home.bin", locale), href="/bin", className="btn btn-link btn-sm ms-2",
+                     id="home-bin"),
         ]
         if allowed(actor, "create", "dashboards")
         else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -147,11 +148,38 @@ def undelete(s: Session, actor: Any, kind: str, doc_id: int) -> Document:
     if doc is None or doc.kind != kind or doc.deleted_at is None:
         raise NotFound(f"no deleted {kind} {doc_id}")
     ensure(actor, "edit", doc)
-    deleted_at = doc.deleted_at if doc.deleted_at.tzinfo else doc.deleted_at.replace(tzinfo=UTC)
-    if datetime.now(UTC) - deleted_at > timedelta(days=BIN_DAYS):
+    if datetime.now(UTC) - _aware(doc.deleted_at) > timedelta(days=BIN_DAYS):
         raise NotFound("emptied from the bin")
     repo.restore_deleted(doc)
     return doc
+
+
+def in_bin(s: Session, actor: Any, kind: str) -> list[Document]:
+    """The documents of this kind in the bin that the actor may restore, last deleted first.
+
+    Owners see their own; admins see everyone's. Items older than BIN_DAYS are left out
+    (`studio purge-bin` deletes them for good).
+    """
+    from sqlalchemy import select
+
+    cutoff = datetime.now(UTC) - timedelta(days=BIN_DAYS)
+    docs = s.scalars(
+        select(Document)
+        .where(Document.kind == kind, Document.deleted_at.is_not(None))
+        .order_by(Document.deleted_at.desc(), Document.id.desc())
+    ).all()
+    return [d for d in docs if _aware(d.deleted_at) >= cutoff and allowed(actor, "edit", d)]
+
+
+def bin_days_left(doc: Document) -> int:
+    """Days (started ones count) before a document in the bin may be deleted for good."""
+    left = _aware(doc.deleted_at) + timedelta(days=BIN_DAYS) - datetime.now(UTC)
+    return max(math.ceil(left.total_seconds() / 86400), 0)
+
+
+def _aware(moment: datetime | None) -> datetime:
+    assert moment is not None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def export_document(s: Session, actor: Any, doc: Document) -> dict[str, Any]:

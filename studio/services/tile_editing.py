@@ -78,9 +78,13 @@ def place_tile(spec: dict[str, Any], tile: dict[str, Any]) -> dict[str, Any]:
             tiles[i] = tile
             return {**spec, "tiles": tiles}
     tiles.append(tile)
-    bottom = max((item["y"] + item["h"] for item in layout), default=0)
-    layout.append({"tile": tile["id"], "x": 0, "y": bottom, "w": 6, "h": 4})
     sections = [dict(sec) for sec in spec.get("sections", [])]
+    # rows count within a section: the new tile goes below the first section's tiles
+    first = set(sections[0].get("tiles", [])) if sections else None
+    bottom = max(
+        (it["y"] + it["h"] for it in layout if first is None or it["tile"] in first), default=0
+    )
+    layout.append({"tile": tile["id"], "x": 0, "y": bottom, "w": 6, "h": 4})
     if sections:
         sections[0]["tiles"] = [*sections[0].get("tiles", []), tile["id"]]
     return {
@@ -112,3 +116,32 @@ def stale_message(exc: StaleRevision, locale: str) -> str:
     """ "Changed by X at HH:MM since you opened it", in the reader's language."""
     at = exc.at.strftime("%H:%M") if hasattr(exc.at, "strftime") else str(exc.at)
     return t("te.stale", locale, by=exc.by, at=at)
+
+
+def copyable_tiles(s: Any, actor: Any) -> list[tuple[Any, dict[str, Any]]]:
+    """(dashboard, tile) pairs the actor may copy: tiles of the drafts they may edit."""
+    return [
+        (doc, tile)
+        for doc in repo.list_documents(s, "dashboard")
+        if allowed(actor, "edit", doc)
+        for tile in doc.spec.get("tiles", [])
+        if isinstance(tile, dict) and "id" in tile
+    ]
+
+
+def copy_tile(
+    s: Any, actor: Any, source_id: int, tile_id: str, target: dict[str, Any]
+) -> dict[str, Any]:
+    """The `target` spec with a copy of a tile of dashboard `source_id` added below the others.
+
+    The source must be a dashboard the actor may edit (NotFound otherwise); the copy gets a
+    new id.
+    """
+    source = documents.get_visible(s, "dashboard", actor, source_id)
+    if not allowed(actor, "edit", source):
+        raise NotFound(f"no dashboard {source_id}")
+    tile = next((t for t in source.spec.get("tiles", []) if t.get("id") == tile_id), None)
+    if tile is None:
+        raise NotFound(f"no tile {tile_id}")
+    existing = {t.get("id") for t in target.get("tiles", [])}
+    return place_tile(target, {**tile, "id": new_tile_id(existing)})
