@@ -1,0 +1,477 @@
+"""Embeds: tokens, keys, the /embed/ page and its callbacks, frame-ancestors, drafts."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import jwt
+import pytest
+from test_dashboards_api import spec
+from test_datasets_api import upload
+
+from studio.security import embed as tokens
+from studio.services import embeds as service
+from studio.store.models import AuditEvent, Document, EmbedKey, Group, RowRule, User
+
+# --- the token module (pure) -----------------------------------------------------------------
+
+SECRET = "s" * 64
+
+
+def _secret_of(kid: str) -> str | None:
+    return SECRET if kid == "k1" else None
+
+
+def _sign(claims: dict[str, Any], secret: str = SECRET, kid: str = "k1", alg: str = "HS256"):
+    return jwt.encode(claims, secret, algorithm=alg, headers={"kid": kid})
+
+
+def _claims(**over: Any) -> dict[str, Any]:
+    now = int(time.time())
+    base = {"resource": {"type": "dashboard", "id": 7}, "iat": now, "exp": now + 600}
+    base.update(over)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def test_issued_token_verifies_for_its_object_only() -> None:
+    token = tokens.issue(SECRET, "k1", "dashboard", 7, 600, {"code_departement": "53"}, sub=3)
+    claims = tokens.verify(token, _secret_of, "dashboard", 7)
+    assert claims.locked_filters == {"code_departement": ["53"]} and claims.sub == 3
+    with pytest.raises(tokens.EmbedTokenError) as other:
+        tokens.verify(token, _secret_of, "dashboard", 8)
+    assert other.value.status == 403
+    with pytest.raises(tokens.EmbedTokenError) as story:
+        tokens.verify(token, _secret_of, "story", 7)
+    assert story.value.status == 403
+
+
+def test_story_tokens_are_accepted_for_stories() -> None:
+    token = _sign(_claims(resource={"type": "story", "id": 7}))
+    assert tokens.verify(token, _secret_of, "story", 7).resource_type == "story"
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        (_sign(_claims(), secret="another secret of the right length......"), "signature"),
+        (_sign(_claims(), kid="unknown"), "unknown or revoked"),
+        (jwt.encode(_claims(), None, algorithm="none", headers={"kid": "k1"}), "HS256"),
+        (_sign(_claims(), alg="HS512"), "HS256"),
+        (_sign(_claims(exp=int(time.time()) - 120)), "expired"),
+        (_sign(_claims(exp=None)), "exp"),
+        (_sign(_claims(exp=int(time.time()) + 90 * 86400)), "at most"),
+        (_sign(_claims(resource={"type": "dashboard", "id": "7"})), "resource"),
+        (_sign(_claims(resource=None)), "resource"),
+        (_sign(_claims(locked_filters={"f": {"$ne": 1}})), "locked filter"),
+        (_sign(_claims(groups="CD53")), "groups"),
+        ("not.a.token", "malformed"),
+        (jwt.encode(_claims(), SECRET, algorithm="HS256"), "kid"),
+    ],
+    ids=[
+        "wrong-key",
+        "unknown-kid",
+        "alg-none",
+        "other-alg",
+        "expired",
+        "missing-exp",
+        "too-long",
+        "id-not-int",
+        "no-resource",
+        "forged-lock",
+        "groups-not-list",
+        "malformed",
+        "no-kid",
+    ],
+)
+def test_bad_tokens_are_refused(token: str, reason: str) -> None:
+    with pytest.raises(tokens.EmbedTokenError) as refused:
+        tokens.verify(token, _secret_of, "dashboard", 7)
+    assert reason in refused.value.reason and refused.value.status == 401
+
+
+def test_issue_bounds_lifetime() -> None:
+    for seconds in (0, -5, tokens.MAX_LIFETIME + 1):
+        with pytest.raises(tokens.EmbedTokenError):
+            tokens.issue(SECRET, "k1", "dashboard", 1, seconds)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://www.Example.fr", "https://www.example.fr"),
+        ("http://127.0.0.1:8080/", "http://127.0.0.1:8080"),
+        ("https://a.fr:443", "https://a.fr:443"),
+        ("https://a.fr/path", None),
+        ("javascript:alert(1)", None),
+        ("https://*.a.fr", None),
+        ("a.fr", None),
+        ("https://user@a.fr", None),
+        ("https://a.fr:99999", None),
+        ("'none'", None),
+    ],
+)
+def test_origins_are_validated(text: str, expected: str | None) -> None:
+    if expected is None:
+        with pytest.raises(service.EmbedError):
+            service.normalise_origin(text)
+    else:
+        assert service.normalise_origin(text) == expected
+
+
+# --- through the app ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def board(login: Any, server: Any) -> dict[str, Any]:
+    """A published private dashboard (chart by département + text) owned by the editor."""
+    editor = login("editor")
+    ds_id = upload(editor).get_json()["id"]
+    doc_id = editor.post("/api/v1/dashboards", json=spec(ds_id)).get_json()["id"]
+    assert editor.post(f"/api/v1/dashboards/{doc_id}/publish").status_code == 200
+    return {"editor": editor, "ds": ds_id, "doc": doc_id, "db": server.extensions["studio"]["db"]}
+
+
+def _website_key(login: Any) -> tuple[str, str]:
+    body = login("admin").post("/api/v1/embed-keys", json={"name": "Site du CD53"}).get_json()
+    return body["key_id"], body["secret"]
+
+
+def _key_token(key: tuple[str, str], doc: int, kind: str = "dashboard", **claims: Any) -> str:
+    now = int(time.time())
+    payload = {"resource": {"type": kind, "id": doc}, "iat": now, "exp": now + 600, **claims}
+    return jwt.encode(payload, key[1], algorithm="HS256", headers={"kid": key[0]})
+
+
+def _studio_token(board: dict[str, Any], **body: Any) -> str:
+    response = board["editor"].post(
+        f"/api/v1/dashboards/{board['doc']}/embed-tokens", json={"expires_in": 600, **body}
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["token"]
+
+
+def _set(board: dict[str, Any], **columns: Any) -> None:
+    with board["db"].session() as s:
+        doc = s.get(Document, board["doc"])
+        for name, value in columns.items():
+            setattr(doc, name, value)
+
+
+def _embed_dash(app: Any) -> Any:
+    return app.server.extensions["studio"]["embed_dash"]
+
+
+def _show(client: Any, app: Any, path: str, search: str) -> Any:
+    """POST the embed's first callback as the browser does (address → content)."""
+    key = next(k for k in _embed_dash(app).callback_map if "emb-root" in k)
+    body = {
+        "output": key,
+        "outputs": [
+            {"id": "emb-root", "property": "children"},
+            {"id": "emb-ctx", "property": "data"},
+        ],
+        "inputs": [{"id": "emb-url", "property": "pathname", "value": path}],
+        "state": [{"id": "emb-url", "property": "search", "value": search}],
+        "changedPropIds": ["emb-url.pathname"],
+    }
+    return client.post(
+        "/embed/_dash-update-component", data=json.dumps(body), content_type="application/json"
+    )
+
+
+def _refilter(client: Any, app: Any, context: Any, filters: dict[str, Any], tiles: list[str]):
+    """POST the embed's filter callback with any filter values, context and tile ids."""
+    key = next(k for k in _embed_dash(app).callback_map if "emb-tile" in k)
+    body = {
+        "output": key,
+        "outputs": [{"id": {"type": "emb-tile", "tile": t}, "property": "children"} for t in tiles],
+        "inputs": [
+            [
+                {"id": {"type": "emb-filter", "filter": f}, "property": "value", "value": v}
+                for f, v in filters.items()
+            ]
+        ],
+        "state": [{"id": "emb-ctx", "property": "data", "value": context}],
+        "changedPropIds": [],
+    }
+    return client.post(
+        "/embed/_dash-update-component", data=json.dumps(body), content_type="application/json"
+    )
+
+
+def _departements(response: Any) -> set[str]:
+    text = response.get_data(as_text=True)
+    return {code for code in ("01", "2A", "971") if f'"{code}"' in text}
+
+
+def test_public_dashboard_embeds_without_token(board: dict[str, Any], client: Any, app: Any):
+    path = f"/embed/dashboards/{board['doc']}"
+    assert client.get(path).status_code == 401
+    _set(board, visibility="public", allowed_origins=["https://www.cd53.fr"])
+    page = client.get(path)
+    assert page.status_code == 200 and "_dash-config" in page.get_data(as_text=True)
+    assert "frame-ancestors https://www.cd53.fr" in page.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in page.headers
+    shown = _show(client, app, path, "")
+    assert shown.status_code == 200
+    assert "Montant par d" in shown.get_data(as_text=True)
+    assert _departements(shown) == {"01", "2A", "971"}
+
+
+def test_frame_ancestors_per_object_and_deny_elsewhere(
+    board: dict[str, Any], client: Any, login: Any
+) -> None:
+    _set(board, visibility="public")
+    path = f"/embed/dashboards/{board['doc']}"
+    empty = client.get(path)
+    assert "frame-ancestors 'none'" in empty.headers["Content-Security-Policy"]
+    assert empty.headers["X-Frame-Options"] == "DENY"
+    _set(board, allowed_origins=["https://a.fr", "http://127.0.0.1:9000"])
+    listed = client.get(path).headers["Content-Security-Policy"]
+    assert listed.endswith("frame-ancestors https://a.fr http://127.0.0.1:9000")
+    preview = client.get(path + "?preview=1").headers["Content-Security-Policy"]
+    assert preview.endswith("frame-ancestors 'self'")
+    editor = board["editor"]
+    for c, url in [
+        (client, "/login"),
+        (editor, "/"),
+        (editor, "/api/v1/me"),
+        (editor, f"/dashboards/{board['doc']}"),
+        (client, "/embed.js"),
+    ]:
+        response = c.get(url)
+        assert response.headers["X-Frame-Options"] == "DENY", url
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], url
+
+
+def test_studio_token_applies_locked_filters(board: dict[str, Any], client: Any, app: Any):
+    token = _studio_token(board, locked_filters={"code_departement": "2A"})
+    path = f"/embed/dashboards/{board['doc']}"
+    assert client.get(f"{path}?token={token}").status_code == 200
+    shown = _show(client, app, path, f"?token={token}&title=0")
+    assert _departements(shown) == {"2A"}
+    out = shown.get_json()["response"]
+    assert "emb-title" not in json.dumps(out["emb-root"])  # title=0
+    # the filter on the locked field is not offered to the visitor
+    assert '"emb-filter"' not in json.dumps(out["emb-root"])
+    context = out["emb-ctx"]["data"]
+    assert context["token"] == token
+    # a forged callback changing the locked field's filter is clamped
+    forged = _refilter(client, app, context, {"f1": ["01", "971"]}, ["c1"])
+    assert forged.status_code == 200 and _departements(forged) == {"2A"}
+    # a hand-written query in place of a value is ignored
+    query = {"dataset": board["ds"], "measures": [{"agg": "count"}]}
+    hand = _refilter(client, app, context, {"f1": query, "sql": "select 1"}, ["c1"])
+    assert hand.status_code == 200 and _departements(hand) == {"2A"}
+
+
+def test_forged_callbacks_are_refused(board: dict[str, Any], client: Any, app: Any, login: Any):
+    token = _studio_token(board, locked_filters={"code_departement": "2A"})
+    context = {"kind": "dashboard", "id": board["doc"], "token": token, "lang": "fr"}
+    # another dashboard (same owner, same dataset) with the same token
+    other = board["editor"].post("/api/v1/dashboards", json=spec(board["ds"], "Autre"))
+    other_id = other.get_json()["id"]
+    board["editor"].post(f"/api/v1/dashboards/{other_id}/publish")
+    for ctx in (
+        {**context, "id": other_id},
+        {**context, "kind": "story"},
+        {**context, "token": None},
+        {**context, "token": token[:-4] + "AAAA"},
+        {**context, "id": str(board["doc"])},
+        "not a dict",
+    ):
+        response = _refilter(client, app, ctx, {"f1": None}, ["c1"])
+        assert response.status_code == 403, ctx
+        assert "Montant" not in response.get_data(as_text=True)
+    # another dashboard's tile id gets nothing
+    unknown = _refilter(client, app, context, {}, ["c1", "zz"])
+    assert unknown.status_code == 200
+    rows = unknown.get_json()["response"]
+    assert "Montant" in json.dumps(rows['{"tile":"c1","type":"emb-tile"}'])
+    assert rows.get('{"tile":"zz","type":"emb-tile"}', {}).get("children") is None
+    # another dataset: an embed runs only the datasets its published tiles use
+    ds2 = upload(board["editor"], name="Autre").get_json()["id"]
+    with board["db"].session() as s:
+        view = service.open_embed(s, "dashboard", board["doc"], token)
+    from studio.security.policy import PermissionDenied
+    from studio.spec import Measure, Query
+
+    with pytest.raises(PermissionDenied), board["db"].session() as s:
+        service.run_query(
+            s,
+            app.server.extensions["studio"]["settings"],
+            None,
+            view,
+            Query(dataset=ds2, measures=[Measure(agg="count")]),
+        )
+
+
+def _page_status(client: Any, doc: int, token: str) -> int:
+    response = client.get(f"/embed/dashboards/{doc}?token={token}")
+    if response.status_code != 200:
+        assert "embed-refused" in response.get_data(as_text=True)
+        assert "Montant" not in response.get_data(as_text=True)
+    return response.status_code
+
+
+def test_token_failures_render_nothing(
+    board: dict[str, Any], client: Any, app: Any, login: Any
+) -> None:
+    doc = board["doc"]
+    key = _website_key(login)
+    now = int(time.time())
+    cases = {
+        "wrong key": (_key_token((key[0], "x" * 64), doc), 401),
+        "alg none": (
+            jwt.encode(
+                {"resource": {"type": "dashboard", "id": doc}, "exp": now + 60},
+                None,
+                algorithm="none",
+                headers={"kid": key[0]},
+            ),
+            401,
+        ),
+        "expired": (_key_token(key, doc, exp=now - 300), 401),
+        "missing exp": (
+            jwt.encode(
+                {"resource": {"type": "dashboard", "id": doc}},
+                key[1],
+                algorithm="HS256",
+                headers={"kid": key[0]},
+            ),
+            401,
+        ),
+        "swapped id": (_key_token(key, doc + 1000), 403),
+        "story token": (_key_token(key, doc, kind="story"), 403),
+        "unknown locked field": (_key_token(key, doc, locked_filters={"password": "x"}), 403),
+    }
+    for name, (token, status) in cases.items():
+        assert _page_status(client, doc, token) == status, name
+        shown = _show(client, app, f"/embed/dashboards/{doc}", f"?token={token}")
+        assert "embed-refused" in shown.get_data(as_text=True), name
+        assert "Montant" not in shown.get_data(as_text=True), name
+    good = _key_token(key, doc, locked_filters={"code_departement": ["01", "971"]})
+    assert _page_status(client, doc, good) == 200
+    assert _departements(_show(client, app, f"/embed/dashboards/{doc}", f"?token={good}")) == {
+        "01",
+        "971",
+    }
+    admin = login("admin")
+    assert admin.delete(f"/api/v1/embed-keys/{key[0]}").status_code == 200
+    assert _page_status(client, doc, good) == 401
+    assert "embed-refused" in _show(
+        client, app, f"/embed/dashboards/{doc}", f"?token={good}"
+    ).get_data(as_text=True)
+
+
+def test_studio_tokens_stop_with_the_issuer_or_the_internal_key(
+    board: dict[str, Any], client: Any, login: Any, users: dict
+) -> None:
+    doc = board["doc"]
+    token = _studio_token(board)
+    assert _page_status(client, doc, token) == 200
+    # the issuer loses the right to see it (ownership moves to the admin, object private)
+    _set(board, owner_id=users["admin"]["id"])
+    assert _page_status(client, doc, token) == 403
+    _set(board, owner_id=users["editor"]["id"])
+    with board["db"].session() as s:
+        s.get(User, users["editor"]["id"]).disabled = True
+    assert _page_status(client, doc, token) == 403
+    with board["db"].session() as s:
+        s.get(User, users["editor"]["id"]).disabled = False
+    assert _page_status(client, doc, token) == 200
+    # revoking the internal key rotates it: old tokens stop, new ones work
+    admin = login("admin")
+    internal = [k for k in admin.get("/api/v1/embed-keys").get_json() if k["internal"]]
+    assert len(internal) == 1
+    assert admin.delete(f"/api/v1/embed-keys/{internal[0]['key_id']}").status_code == 200
+    assert _page_status(client, doc, token) == 401
+    assert _page_status(client, doc, _studio_token(board)) == 200
+
+
+def test_drafts_are_never_embedded(board: dict[str, Any], client: Any, app: Any, login: Any):
+    editor, doc = board["editor"], board["doc"]
+    token = _studio_token(board)
+    response = editor.put(
+        f"/api/v1/dashboards/{doc}",
+        json=spec(board["ds"], "Brouillon secret"),
+        headers={"If-Match": '"v1"'},
+    )
+    assert response.status_code == 200
+    shown = _show(client, app, f"/embed/dashboards/{doc}", f"?token={token}")
+    assert "Observatoire" in shown.get_data(as_text=True)
+    assert "Brouillon secret" not in shown.get_data(as_text=True)
+    # a dashboard never published has no embed, even with a valid website token
+    draft = editor.post("/api/v1/dashboards", json=spec(board["ds"], "Jamais publié"))
+    draft_id = draft.get_json()["id"]
+    _set({**board, "doc": draft_id}, visibility="public")
+    key = _website_key(login)
+    assert _page_status(client, draft_id, _key_token(key, draft_id)) == 404
+    assert _page_status(client, draft_id, "") == 404
+    refused = editor.post(f"/api/v1/dashboards/{draft_id}/embed-tokens", json={})
+    assert refused.status_code == 409 and "publish" in refused.get_json()["error"]
+
+
+def test_row_rules_hide_rows_from_embeds_by_default(
+    board: dict[str, Any], client: Any, app: Any
+) -> None:
+    token = _studio_token(board)
+    path = f"/embed/dashboards/{board['doc']}"
+    assert _departements(_show(client, app, path, f"?token={token}")) == {"01", "2A", "971"}
+    with board["db"].session() as s:
+        group = s.query(Group).filter_by(name="CD53").one()
+        s.add(
+            RowRule(
+                dataset_id=board["ds"],
+                group_id=group.id,
+                conditions=[{"field": "code_departement", "op": "=", "value": "2A"}],
+            )
+        )
+    assert _departements(_show(client, app, path, f"?token={token}")) == set()
+
+
+def test_token_api_permissions_and_validation(
+    board: dict[str, Any], login: Any, client: Any
+) -> None:
+    url = f"/api/v1/dashboards/{board['doc']}/embed-tokens"
+    _set(board, visibility="internal")
+    assert client.post(url, json={}).status_code == 401
+    assert login("viewer").post(url, json={}).status_code == 403
+    editor = board["editor"]
+    for body, fragment in [
+        ({"expires_in": 31 * 86400}, "expires_in"),
+        ({"expires_in": "600"}, "expires_in"),
+        ({"locked_filters": {"nope": "1"}}, "nope"),
+        ({"locked_filters": {"code_departement": {"$gt": ""}}}, "locked filter"),
+    ]:
+        response = editor.post(url, json=body)
+        assert response.status_code == 400, body
+        assert fragment in response.get_json()["error"], body
+    ok = editor.post(url, json={"expires_in": 600, "locked_filters": {"code_departement": "01"}})
+    body = ok.get_json()
+    assert ok.status_code == 201
+    assert body["url"].endswith(f"/embed/dashboards/{board['doc']}?token={body['token']}")
+    with board["db"].session() as s:
+        events = s.query(AuditEvent).filter_by(action="embed_token_issued").all()
+        assert [e.details["locked_filters"] for e in events] == [{"code_departement": ["01"]}]
+
+
+def test_embed_keys_api(login: Any, server: Any) -> None:
+    for role in ("viewer", "editor"):
+        assert login(role).get("/api/v1/embed-keys").status_code == 403
+        assert login(role).post("/api/v1/embed-keys", json={"name": "x"}).status_code == 403
+    admin = login("admin")
+    assert admin.post("/api/v1/embed-keys", json={}).status_code == 400
+    created = admin.post("/api/v1/embed-keys", json={"name": "Site"}).get_json()
+    assert created["key_id"].startswith("ek_") and len(created["secret"]) >= 40
+    listed = admin.get("/api/v1/embed-keys").get_json()
+    assert [k["name"] for k in listed] == ["Site"] and "secret" not in listed[0]
+    assert admin.delete("/api/v1/embed-keys/ek_nope").status_code == 404
+    revoked = admin.delete(f"/api/v1/embed-keys/{created['key_id']}").get_json()
+    assert revoked["revoked_at"]
+    with server.extensions["studio"]["db"].session() as s:
+        assert s.query(EmbedKey).one().revoked_at is not None
+        actions = [e.action for e in s.query(AuditEvent).order_by(AuditEvent.id)]
+    assert actions[-2:] == ["embed_key_created", "embed_key_revoked"]
