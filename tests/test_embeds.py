@@ -475,3 +475,85 @@ def test_embed_keys_api(login: Any, server: Any) -> None:
         assert s.query(EmbedKey).one().revoked_at is not None
         actions = [e.action for e in s.query(AuditEvent).order_by(AuditEvent.id)]
     assert actions[-2:] == ["embed_key_created", "embed_key_revoked"]
+
+
+# --- the editor's "Intégrer" dialog ------------------------------------------------------------
+
+
+def test_dialog_is_offered_to_those_who_may_share(board: dict[str, Any], app: Any, login: Any):
+    from conftest import render_page
+
+    path = f"/dashboards/{board['doc']}/edit"
+    assert "de-embed-open" in render_page(board["editor"], app, path).get_data(as_text=True)
+    assert "de-embed-open" in render_page(login("admin"), app, path).get_data(as_text=True)
+    _set(board, visibility="internal")
+    assert "de-embed-open" not in render_page(login("viewer"), app, path).get_data(as_text=True)
+
+
+def _other_editor(board: dict[str, Any], app: Any) -> Any:
+    """A signed-in editor who does not own the dashboard."""
+    from conftest import PASSWORD, sign_in
+
+    from studio import accounts
+
+    with board["db"].session() as s:
+        accounts.create_account(s, "editor2@example.org", "editor", [], PASSWORD, "Autre")
+    client = app.server.test_client()
+    assert sign_in(client, "editor2@example.org").status_code == 302
+    return client
+
+
+def test_dialog_saves_valid_origins_only(board: dict[str, Any], app: Any, login: Any) -> None:
+    from conftest import call_callback
+
+    doc = {"id": board["doc"]}
+    out = "de-embed-origins-message.children"
+    bad = call_callback(board["editor"], app, out, [1], ["https://a.fr\nhttps://b.fr/page", doc])
+    message = json.dumps(bad.get_json(), ensure_ascii=False)
+    assert "https://b.fr/page" in message and "n'est pas une origine" in message
+    with board["db"].session() as s:
+        assert s.get(Document, board["doc"]).allowed_origins == []
+    ok = call_callback(board["editor"], app, out, [1], ["HTTPS://A.fr/\n\nhttp://x.fr:8080", doc])
+    assert ok.status_code == 200
+    assert ok.get_json()["response"]["de-embed-origins"]["value"] == (
+        "https://a.fr\nhttp://x.fr:8080"
+    )
+    with board["db"].session() as s:
+        assert s.get(Document, board["doc"]).allowed_origins == ["https://a.fr", "http://x.fr:8080"]
+        assert s.query(AuditEvent).filter_by(action="embed_origins_changed").count() == 1
+    _set(board, visibility="internal")
+    for c in (login("viewer"), _other_editor(board, app), login("anonymous")):
+        forged = call_callback(c, app, out, [1], ["https://evil.example", doc])
+        assert forged.status_code in (401, 403)
+    with board["db"].session() as s:
+        assert s.get(Document, board["doc"]).allowed_origins == ["https://a.fr", "http://x.fr:8080"]
+
+
+def test_dialog_issues_a_token_and_builds_the_snippet(
+    board: dict[str, Any], app: Any, client: Any, login: Any
+) -> None:
+    from conftest import call_callback
+
+    doc = {"id": board["doc"]}
+    out = "de-embed-token.data"
+    issued = call_callback(board["editor"], app, out, [1], ["86400", "code_departement", "2A", doc])
+    token = issued.get_json()["response"]["de-embed-token"]["data"]
+    assert _departements(
+        _show(client, app, f"/embed/dashboards/{board['doc']}", f"?token={token}")
+    ) == {"2A"}
+    missing = call_callback(board["editor"], app, out, [1], ["86400", "code_departement", " ", doc])
+    assert "au moins une valeur" in missing.get_data(as_text=True)
+    for c in (login("viewer"), _other_editor(board, app)):
+        assert call_callback(c, app, out, [1], ["3600", "", "", doc]).status_code in (403, 404)
+    snippet = call_callback(
+        board["editor"],
+        app,
+        "de-embed-snippet.value",
+        [["title"], "dark", "en", token, True],
+        [doc],
+    ).get_json()["response"]["de-embed-snippet"]["value"]
+    assert (
+        f"/embed/dashboards/{board['doc']}?token={token}&amp;title=0&amp;theme=dark&amp;lang=en"
+        in snippet
+    )
+    assert '<script src="http://localhost/embed.js" async></script>' in snippet
