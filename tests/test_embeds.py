@@ -557,3 +557,54 @@ def test_dialog_issues_a_token_and_builds_the_snippet(
         in snippet
     )
     assert '<script src="http://localhost/embed.js" async></script>' in snippet
+
+
+# --- the admin page's embed keys section -------------------------------------------------------
+
+
+def test_admin_section_creates_shows_secret_once_and_revokes(
+    app: Any, login: Any, server: Any
+) -> None:
+    from conftest import call_callback, render_page
+
+    admin = login("admin")
+    assert "admin-ek-section" in render_page(admin, app, "/admin").get_data(as_text=True)
+    empty = call_callback(admin, app, "admin-ek-message.children", [1], ["  "])
+    assert "Donnez un nom" in json.dumps(empty.get_json(), ensure_ascii=False)
+    created = call_callback(admin, app, "admin-ek-message.children", [1], ["Site du CD53"])
+    body = json.dumps(created.get_json(), ensure_ascii=False)
+    with server.extensions["studio"]["db"].session() as s:
+        key = s.query(EmbedKey).one()
+        kid, secret = key.key_id, key.secret
+    assert secret in body and kid in body
+    page = render_page(admin, app, "/admin").get_data(as_text=True)
+    assert kid in page and secret not in page  # listed, secret never shown again
+    for role in ("viewer", "editor"):
+        forged = call_callback(login(role), app, "admin-ek-message.children", [1], ["x"])
+        assert forged.status_code == 403
+    revoke_key = next(k for k in app.callback_map if "admin-ek-table.children@" in k)
+    spec_ = app.callback_map[revoke_key]
+    request_body = {
+        "output": revoke_key,
+        "outputs": [
+            {"id": "admin-ek-message", "property": "children@" + revoke_key.split("@")[1][:-2]},
+            {"id": "admin-ek-table", "property": "children@" + revoke_key.split("@")[-1]},
+        ],
+        "inputs": [
+            [{"id": {"type": "admin-ek-revoke", "key": kid}, "property": "n_clicks", "value": 1}]
+        ],
+        "state": [],
+        "changedPropIds": [
+            json.dumps({"key": kid, "type": "admin-ek-revoke"}, separators=(",", ":")) + ".n_clicks"
+        ],
+    }
+    assert spec_["inputs"][0]["id"].startswith("{")
+    for role, status in (("editor", 403), ("admin", 200)):
+        response = login(role).post(
+            "/_dash-update-component",
+            data=json.dumps(request_body),
+            content_type="application/json",
+        )
+        assert response.status_code == status, response.get_data(as_text=True)[:300]
+    with server.extensions["studio"]["db"].session() as s:
+        assert s.query(EmbedKey).one().revoked_at is not None
