@@ -218,6 +218,12 @@ def test_public_dashboard_embeds_without_token(board: dict[str, Any], client: An
     assert shown.status_code == 200
     assert "Montant par d" in shown.get_data(as_text=True)
     assert _departements(shown) == {"01", "2A", "971"}
+    assert '"emb-filter"' in shown.get_data(as_text=True) and "Réalisé avec Studio" in str(
+        shown.get_json()
+    )
+    options = _show(client, app, path, "?filters=0&lang=en&title=0").get_json()["response"]
+    assert '"emb-filter"' not in json.dumps(options) and "emb-title" not in json.dumps(options)
+    assert "Made with Studio" in json.dumps(options)
 
 
 def test_frame_ancestors_per_object_and_deny_elsewhere(
@@ -261,6 +267,9 @@ def test_studio_token_applies_locked_filters(board: dict[str, Any], client: Any,
     # a forged callback changing the locked field's filter is clamped
     forged = _refilter(client, app, context, {"f1": ["01", "971"]}, ["c1"])
     assert forged.status_code == 200 and _departements(forged) == {"2A"}
+    # filter values in the address are not read by embeds
+    in_url = _show(client, app, path, f"?token={token}&f1=01&code_departement=01")
+    assert _departements(in_url) == {"2A"}
     # a hand-written query in place of a value is ignored
     query = {"dataset": board["ds"], "measures": [{"agg": "count"}]}
     hand = _refilter(client, app, context, {"f1": query, "sql": "select 1"}, ["c1"])

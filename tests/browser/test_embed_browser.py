@@ -17,6 +17,10 @@ from tests.test_datasets_api import upload
 pytestmark = pytest.mark.slow
 
 INITIAL_HEIGHT = 120
+CONTENT_HEIGHT = (
+    "return Math.ceil(Math.max(document.body.scrollHeight,"
+    " document.body.getBoundingClientRect().height));"
+)
 
 
 def _published_dashboard(server: Any, users: dict) -> tuple[Any, int]:
@@ -73,15 +77,20 @@ def test_embed_renders_in_another_origin_and_sizes_itself(
             "return document.documentElement.getAttribute('data-bs-theme');"
         )
         assert theme == "dark"
-        content = duo.driver.execute_script(
-            "return Math.ceil(document.body.getBoundingClientRect().height);"
-        )
+        content = duo.driver.execute_script(CONTENT_HEIGHT)
         duo.driver.switch_to.default_content()
         deadline = time.time() + 10
         while time.time() < deadline and abs(_iframe_height(duo) - content) > 2:
             time.sleep(0.2)
         assert content > INITIAL_HEIGHT + 100
         assert abs(_iframe_height(duo) - content) <= 2, (_iframe_height(duo), content)
+        # inside, everything fits: no inner scroll bar
+        duo.driver.switch_to.frame(duo.find_element("#studio"))
+        overflow = duo.driver.execute_script(
+            "return document.documentElement.scrollHeight - window.innerHeight;"
+        )
+        duo.driver.switch_to.default_content()
+        assert overflow <= 1, overflow
         assert_clean_console(duo)
 
 

@@ -8,20 +8,34 @@
   }
   if (window.parent === window) { return; }
   var last = 0;
+  var pending = false;
+  function height() {
+    // The content's extent, overflow included; not the viewport (it would never shrink).
+    var body = document.body;
+    return Math.ceil(Math.max(body.scrollHeight, body.getBoundingClientRect().height));
+  }
   function post() {
-    var height = Math.ceil(document.body.getBoundingClientRect().height);
-    if (height > 0 && height !== last) {
-      last = height;
-      window.parent.postMessage({ type: "studio:embed-height", height: height }, "*");
+    pending = false;
+    var value = height();
+    if (value > 0 && value !== last) {
+      last = value;
+      window.parent.postMessage({ type: "studio:embed-height", height: value }, "*");
+    }
+  }
+  function schedule() {
+    if (!pending) {
+      pending = true;
+      window.requestAnimationFrame(post);
     }
   }
   function start() {
     if (typeof ResizeObserver === "function") {
-      new ResizeObserver(post).observe(document.body);
-    } else {
-      window.setInterval(post, 500);
+      new ResizeObserver(schedule).observe(document.body);
     }
-    post();
+    // Tiles drawn inside fixed grid cells can grow without resizing the body.
+    new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true });
+    window.addEventListener("load", schedule);
+    schedule();
   }
   if (document.body) { start(); } else { document.addEventListener("DOMContentLoaded", start); }
 })();
