@@ -554,13 +554,23 @@ def test_dialog_issues_a_token_and_builds_the_snippet(
     assert "au moins une valeur" in missing.get_data(as_text=True)
     for c in (login("viewer"), _other_editor(board, app)):
         assert call_callback(c, app, out, [1], ["3600", "", "", doc]).status_code in (403, 404)
-    snippet = call_callback(
+    response = call_callback(
         board["editor"],
         app,
         "de-embed-snippet.value",
         [["title"], "dark", "en", token, True],
         [doc],
-    ).get_json()["response"]["de-embed-snippet"]["value"]
+    ).get_json()["response"]
+    snippet = response["de-embed-snippet"]["value"]
+    preview = response["de-embed-preview"]["src"]
+    assert preview.startswith(f"/embed/dashboards/{board['doc']}?token=") and "preview=1" in preview
+    assert client.get(preview).headers["Content-Security-Policy"].endswith("frame-ancestors 'self'")
+    # before a token is issued, a private dashboard's snippet has a placeholder, no preview
+    before = call_callback(
+        board["editor"], app, "de-embed-snippet.value", [[], "light", "fr", None, True], [doc]
+    ).get_json()["response"]
+    assert "token=TOKEN" in before["de-embed-snippet"]["value"]
+    assert before["de-embed-preview"]["src"] is None
     assert (
         f"/embed/dashboards/{board['doc']}?token={token}&amp;title=0&amp;theme=dark&amp;lang=en"
         in snippet

@@ -15,10 +15,11 @@ def _embed_error(exc: service.EmbedError) -> Response:
     return error(exc.status, exc.message)
 
 
-@bp.post("/dashboards/<int:doc_id>/embed-tokens")
-def issue_embed_token(doc_id: int) -> Response:
-    """A signed token and embed URL for a published dashboard: 201 {"token", "url",
-    "expires_in"}. Body: {"expires_in": seconds, "locked_filters": {field: value(s)}}."""
+@bp.post("/<any(dashboards, stories):plural>/<int:doc_id>/embed-tokens")
+def issue_embed_token(plural: str, doc_id: int) -> Response:
+    """A signed token and embed URL for a published dashboard (or story): 201 {"token",
+    "url", "expires_in"}. Body: {"expires_in": seconds, "locked_filters": {field: value(s)}}."""
+    kind = "dashboard" if plural == "dashboards" else "story"
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         body = {}
@@ -27,13 +28,13 @@ def issue_embed_token(doc_id: int) -> Response:
         token = service.issue_token(
             s,
             runtime.actor(),
-            "dashboard",
+            kind,
             doc_id,
             expires_in,
             body.get("locked_filters"),
             runtime.client_address(),
         )
-    url = request.host_url.rstrip("/") + service.embed_path("dashboard", doc_id, token)
+    url = request.host_url.rstrip("/") + service.embed_path(kind, doc_id, token)
     response = jsonify({"token": token, "url": url, "expires_in": expires_in})
     response.status_code = 201
     return response

@@ -62,6 +62,10 @@ register(
             "Code to paste in the website's page",
         ),
         "emb.copy": ("Copier", "Copy"),
+        "emb.preview": (
+            "Aperçu (version publiée, telle que le site l'affichera)",
+            "Preview (published version, as the website will show it)",
+        ),
         "emb.public": (
             "Ce tableau de bord est public : il s'intègre sans jeton.",
             "This dashboard is public: it embeds without a token.",
@@ -153,6 +157,12 @@ def embed_dialog(doc: Any, fields: list[str], locale: str) -> dbc.Modal:
                             ),
                         ],
                         className="position-relative",
+                    ),
+                    html.H3(t("emb.preview", locale), className="h6 mt-3"),
+                    html.Iframe(
+                        id=ID("preview"),
+                        title=t("emb.preview", locale),
+                        style={"width": "100%", "height": "420px", "border": "1px solid #dee2e6"},
                     ),
                 ]
             ),
@@ -427,6 +437,7 @@ def register_callbacks() -> None:
 
     @callback(
         Output(ID("snippet"), "value"),
+        Output(ID("preview"), "src"),
         Input(ID("hide"), "value"),
         Input(ID("theme"), "value"),
         Input(ID("lang"), "value"),
@@ -444,7 +455,15 @@ def register_callbacks() -> None:
             "theme": "dark" if theme == "dark" else None,
             "lang": "en" if lang == "en" else None,
         }
-        if doc_obj.visibility != "public" and not isinstance(token, str):
-            token = "TOKEN"
-        token = token if doc_obj.visibility != "public" else None
-        return snippet(request.host_url.rstrip("/"), doc_obj.id, doc_obj.title, token, options)
+        public = doc_obj.visibility == "public"
+        token = None if public else (token if isinstance(token, str) else None)
+        base = request.host_url.rstrip("/")
+        code = snippet(
+            base, doc_obj.id, doc_obj.title, token or (None if public else "TOKEN"), options
+        )
+        if not (public or token):
+            return code, None
+        # The preview is framed by Studio itself: `preview=1` answers frame-ancestors 'self'.
+        preview = {**({"token": token} if token else {}), **{k: v for k, v in options.items() if v}}
+        path = service.embed_path("dashboard", doc_obj.id)
+        return code, f"{path}?{urlencode({**preview, 'preview': '1'})}"

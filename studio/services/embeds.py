@@ -316,14 +316,6 @@ def _token_actor(s: Session, claims: tokens.EmbedToken, doc: Document) -> EmbedA
     )
 
 
-def frame_ancestors(s: Session, kind: str, doc_id: int) -> list[str]:
-    """The origins allowed to frame this object's embed (empty: nobody)."""
-    doc = s.get(Document, doc_id)
-    if doc is None or doc.kind != kind or doc.deleted_at is not None:
-        return []
-    return list(doc.allowed_origins or [])
-
-
 # --- running an embed's tiles --------------------------------------------------------------
 
 

@@ -117,3 +117,42 @@ def test_embed_is_refused_when_the_origin_is_not_allowed(
         assert duo.driver.find_elements(By.CSS_SELECTOR, ".studio-tile") == []
         duo.driver.switch_to.default_content()
         assert _iframe_height(duo) == INITIAL_HEIGHT
+
+
+def test_editor_embed_dialog(app: Any, server: Any, users: dict, start: Any) -> None:
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    from tests.browser.conftest import browser_sign_in
+
+    duo = start(app)
+    _editor, doc_id = _published_dashboard(server, users)
+    browser_sign_in(duo, users["editor"]["email"], users["editor"]["password"])
+    duo.wait_for_element("#home-new-dashboard", timeout=15)
+    duo.driver.get(f"{base_url(duo)}/dashboards/{doc_id}/edit")
+    duo.wait_for_element("#de-embed-open", timeout=15).click()
+    origins = duo.wait_for_element("#de-embed-origins", timeout=10)
+    origins.send_keys("https://www.cd53.fr/accueil")
+    duo.find_element("#de-embed-save-origins").click()
+    duo.wait_for_contains_text("#de-embed-origins-message", "n'est pas une origine", timeout=10)
+    origins.send_keys(Keys.CONTROL, "a")
+    origins.send_keys(Keys.DELETE)
+    origins.send_keys("https://www.cd53.fr")
+    duo.find_element("#de-embed-save-origins").click()
+    duo.wait_for_contains_text("#de-embed-origins-message", "enregistrés (1)", timeout=10)
+    assert "token=TOKEN" in duo.find_element("#de-embed-snippet").get_attribute("value")
+    Select(duo.find_element("#de-embed-lock-field")).select_by_value("code_departement")
+    duo.find_element("#de-embed-lock-values").send_keys("2A")
+    duo.find_element("#de-embed-issue").click()
+    duo.wait_for_contains_text("#de-embed-token-message", "Lien signé créé", timeout=10)
+    deadline = time.time() + 10
+    while "TOKEN" in duo.find_element("#de-embed-snippet").get_attribute("value"):
+        assert time.time() < deadline, "the snippet did not get the token"
+        time.sleep(0.2)
+    code = duo.find_element("#de-embed-snippet").get_attribute("value")
+    assert f"/embed/dashboards/{doc_id}?token=ey" in code and "/embed.js" in code
+    duo.driver.switch_to.frame(duo.find_element("#de-embed-preview"))
+    duo.wait_for_element(".studio-tile .js-plotly-plot", timeout=20)
+    assert "Montant par d" in duo.driver.find_element(By.ID, "emb-root").text
+    duo.driver.switch_to.default_content()
+    assert_clean_console(duo)
