@@ -120,6 +120,29 @@ def test_origins_are_validated(text: str, expected: str | None) -> None:
         assert service.normalise_origin(text) == expected
 
 
+def test_locked_values_take_their_field_type() -> None:
+    schemas = {
+        1: {"annee": "integer", "taux": "decimal", "code": "departement"},
+        2: {"g": "geometry"},
+    }
+    assert service.typed_locks({"annee": ["2024", 2023.0], "code": ["53"]}, schemas) == {
+        "annee": [2024, 2023],
+        "code": ["53"],
+    }
+    assert service.typed_locks({"taux": ["12,5".replace(",", ".")]}, schemas) == {"taux": [12.5]}
+    for locks in (
+        {"annee": ["5.5"]},
+        {"annee": [True]},
+        {"taux": ["nan"]},
+        {"annee": ["x"]},
+        {"nope": ["1"]},
+        {"g": ["x"]},
+    ):
+        with pytest.raises(service.EmbedError) as refused:
+            service.typed_locks(locks, schemas)
+        assert refused.value.status == 403, locks
+
+
 # --- through the app ---------------------------------------------------------------------------
 
 

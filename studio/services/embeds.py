@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from studio.config import Settings
 from studio.datasources import DatasetError, QueryCache
+from studio.i18n import t
 from studio.security import embed as tokens
 from studio.security.policy import PermissionDenied, allowed, ensure
 from studio.services import dataset_service_fields, documents
@@ -41,7 +42,25 @@ INTERNAL_PREFIX = "studio-"
 WEBSITE_PREFIX = "ek_"
 DEFAULT_EXPIRES_IN = 3600
 MAX_ORIGINS = 20
-NUMERIC_TYPES = {"integer": int, "decimal": float}
+
+
+def _as_int(value: Any) -> int:
+    number = _as_float(value)
+    if number != int(number):
+        raise ValueError("not a whole number")
+    return int(number)
+
+
+def _as_float(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError("not a number")
+    number = float(value)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError("not a number")
+    return number
+
+
+NUMERIC_TYPES = {"integer": _as_int, "decimal": _as_float}
 
 
 class EmbedError(Exception):
@@ -368,8 +387,6 @@ def run_tiles(
     locale: str,
 ) -> dict[str, TileData]:
     """Every tile's data for these (already cleaned) filter values, locks applied."""
-    from studio.services.tiles import t
-
     queries = merged_queries(view.board, values, None)
     out: dict[str, TileData] = {}
     with db.session() as s:

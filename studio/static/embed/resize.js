@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var params = new URLSearchParams(window.location.search);
+  document.documentElement.setAttribute("lang", params.get("lang") === "en" ? "en" : "fr");
   if (params.get("theme") === "dark") {
     document.documentElement.setAttribute("data-bs-theme", "dark");
   }
