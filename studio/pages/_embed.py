@@ -232,10 +232,25 @@ def _bodies(view: service.EmbedView, values: dict[str, Any], locale: str) -> dic
     }
 
 
-def _grid(view: service.EmbedView, bodies: dict[str, Any]) -> html.Div:
+def _content(view: service.EmbedView, bodies: dict[str, Any]) -> Any:
+    """The tiles in their grid, one tab per section when the dashboard has several."""
+    sections = view.spec.sections
+    if len(sections) <= 1:
+        return _grid(view, [tile.id for tile in view.spec.tiles], bodies)
+    return dbc.Tabs(
+        [
+            dbc.Tab(_grid(view, list(sec.tiles), bodies), label=sec.title, tab_id=sec.id)
+            for sec in sections
+        ],
+        id="emb-tabs",
+        active_tab=sections[0].id,
+    )
+
+
+def _grid(view: service.EmbedView, tile_ids: list[str], bodies: dict[str, Any]) -> html.Div:
     places = {item.tile: item for item in view.spec.layout}
     ordered = sorted(
-        (tile.id for tile in view.spec.tiles if tile.id in places),
+        (tid for tid in tile_ids if tid in places),
         key=lambda tid: (places[tid].y, places[tid].x),
     )
     cells = [
@@ -280,7 +295,7 @@ def render_embed(view: service.EmbedView, options: dict[str, Any]) -> list[Any]:
     values = _clean_values(view, {})
     spec = view.spec
     body: Any = (
-        _grid(view, _bodies(view, values, locale))
+        _content(view, _bodies(view, values, locale))
         if spec.tiles
         else html.P(t("emb.empty", locale), className="text-muted")
     )
