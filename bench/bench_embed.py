@@ -187,12 +187,9 @@ def main() -> None:
     print(f"verify token          {_ms(verify)}")
     print(f"open_embed            {_ms(opened_embed)}")
     print(f"open_dashboard (view) {_ms(opened_view)}")
-    print(
-        f"refilter embed        {_ms(embed_times)}  ({statistics.median(embed_bytes) / 1024:.0f} KB)"
-    )
-    print(
-        f"refilter view         {_ms(view_times)}  ({statistics.median(view_bytes) / 1024:.0f} KB)"
-    )
+    kb = lambda xs: f"{statistics.median(xs) / 1024:.0f} KB"  # noqa: E731
+    print(f"refilter embed        {_ms(embed_times)}  ({kb(embed_bytes)})")
+    print(f"refilter view         {_ms(view_times)}  ({kb(view_bytes)})")
     ok_ratio, ok_verify = ratio <= 1.3, statistics.median(verify) < 0.001
     print(f"embed/view p95 ratio  {ratio:.2f}  {'PASS' if ok_ratio else 'FAIL'} (target <= 1.3)")
     print(f"verify < 1 ms         {'PASS' if ok_verify else 'FAIL'}")
