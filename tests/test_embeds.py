@@ -650,3 +650,23 @@ def test_admin_section_creates_shows_secret_once_and_revokes(
         assert response.status_code == status, response.get_data(as_text=True)[:300]
     with server.extensions["studio"]["db"].session() as s:
         assert s.query(EmbedKey).one().revoked_at is not None
+
+
+def test_sections_are_tabs_in_embeds(board: dict[str, Any], client: Any, app: Any) -> None:
+    data = spec(board["ds"])
+    data["sections"] = [
+        {"id": "s1", "title": "Vue d'ensemble", "tiles": ["c1"]},
+        {"id": "s2", "title": "Notes", "tiles": ["x1"]},
+    ]
+    editor = board["editor"]
+    assert (
+        editor.put(
+            f"/api/v1/dashboards/{board['doc']}", json=data, headers={"If-Match": '"v1"'}
+        ).status_code
+        == 200
+    )
+    editor.post(f"/api/v1/dashboards/{board['doc']}/publish")
+    _set(board, visibility="public")
+    shown = _show(client, app, f"/embed/dashboards/{board['doc']}", "").get_data(as_text=True)
+    assert "emb-tabs" in shown and "Vue d'ensemble" in shown and "Notes" in shown
+    assert "Montant par d" in shown
