@@ -260,6 +260,9 @@ def test_frame_ancestors_per_object_and_deny_elsewhere(
     _set(board, allowed_origins=["https://a.fr", "http://127.0.0.1:9000"])
     listed = client.get(path).headers["Content-Security-Policy"]
     assert listed.endswith("frame-ancestors https://a.fr http://127.0.0.1:9000")
+    _set(board, allowed_origins=["https://a.fr", "https://b.fr; script-src *", "*", None])
+    forged = client.get(path).headers["Content-Security-Policy"]
+    assert forged.endswith("frame-ancestors https://a.fr")
     preview = client.get(path + "?preview=1").headers["Content-Security-Policy"]
     assert preview.endswith("frame-ancestors 'self'")
     editor = board["editor"]

@@ -93,8 +93,8 @@ def _register_routes(server: Flask) -> None:
     def embed_page() -> Response | None:
         """Refuse a bad embed before any HTML is sent; set the page's frame-ancestors."""
         path = request.path
-        if not path.startswith(PREFIX) or path.startswith((PREFIX + "_dash", PREFIX + "assets/")):
-            return None
+        if not path.startswith(PREFIX) or path.startswith((PREFIX + "_", PREFIX + "assets/")):
+            return None  # Dash's own routes (_dash-*, _favicon.ico) and the embed's assets
         match = EMBED_PATH.match(path)
         if match is None:
             return _refusal(404, "emb.not_found", _lang(request.args))
@@ -108,7 +108,7 @@ def _register_routes(server: Flask) -> None:
         if request.args.get("preview") == "1":
             g.frame_ancestors = ["'self'"]
         else:
-            g.frame_ancestors = view.allowed_origins
+            g.frame_ancestors = service.valid_origins(view.allowed_origins)
         return None
 
     @server.get("/embed.js")

@@ -197,6 +197,18 @@ def normalise_origin(text: str) -> str:
     return f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
 
 
+def valid_origins(origins: Any) -> list[str]:
+    """The well-formed origins of a stored list (anything else is dropped, never sent in a
+    header)."""
+    out: list[str] = []
+    for origin in origins if isinstance(origins, list) else []:
+        try:
+            out.append(normalise_origin(str(origin)))
+        except EmbedError:
+            continue
+    return out
+
+
 def set_allowed_origins(
     s: Session, actor: Any, doc: Document, origins: list[str], address: str = ""
 ) -> list[str]:
