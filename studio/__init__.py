@@ -61,7 +61,13 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
         # Bind the `dash.callback`s of the page modules to this app now, not at its first
         # request, so that several apps in one process (tests) each get their own.
         app._setup_server()
+    from studio.pages._embed import create_embed_app
+
+    embed_app = create_embed_app(server)
+    with server.test_request_context("/embed/"):
+        embed_app._setup_server()
     server.extensions["studio"]["dash"] = app
+    server.extensions["studio"]["embed_dash"] = embed_app
     return app
 
 

@@ -217,7 +217,8 @@ def render_page(client: Any, app: Any, path: str) -> Any:
 
 
 class LocalFiles:
-    """Files served over HTTP on 127.0.0.1 during a test; other paths answer 500.
+    """Files served over HTTP on 127.0.0.1 during a test (".html" paths as web pages, others
+    as CSV); other paths answer 500.
 
     Change `files` to serve new content (a remote export that was updated)."""
 
@@ -242,7 +243,8 @@ def serve_files(files: dict[str, bytes]) -> Iterator[LocalFiles]:
                 self.send_error(500)
                 return
             self.send_response(200)
-            self.send_header("Content-Type", "text/csv")
+            html = self.path.endswith(".html")
+            self.send_header("Content-Type", "text/html; charset=utf-8" if html else "text/csv")
             self.end_headers()
             self.wfile.write(body)
 

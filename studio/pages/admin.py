@@ -8,6 +8,7 @@ from dash import Input, Output, State, callback, html
 
 from studio import accounts, runtime
 from studio.i18n import t
+from studio.pages import _embed_keys_admin
 from studio.pages._ids import cid
 from studio.security.passwords import WeakPassword
 from studio.security.policy import allowed, ensure
@@ -18,6 +19,7 @@ from studio.store.models import ROLES
 dash.register_page(__name__, path="/admin", title="Administration · Studio", name="admin")
 
 ID = lambda name: cid("admin", name)  # noqa: E731
+_embed_keys_admin.register_callbacks()
 
 
 def layout(**_kwargs: object) -> html.Div:
@@ -45,6 +47,7 @@ def layout(**_kwargs: object) -> html.Div:
             html.Div(table, id=ID("users")),
             html.H2(t("admin.audit", locale), className="h5 mt-4"),
             html.Div(audit_table, id=ID("audit")),
+            _embed_keys_admin.section(locale),
         ]
     )
 

@@ -11,6 +11,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from studio import runtime
 from studio.i18n import register, t
+from studio.pages import _embed_dialog
 from studio.pages._grid import SECTION_PREFIX, grid_to_spec
 from studio.pages._ids import cid
 from studio.security.policy import allowed, ensure
@@ -123,6 +124,7 @@ register(
 
 FILTER_KINDS = ("select", "multi_select", "period", "date_range", "territory")
 PERIOD_GRAINS = ("month", "quarter", "year")
+_embed_dialog.register_callbacks()
 
 
 def _grid_item(tile: Any, locale: str, dashboard_id: int) -> html.Div:
@@ -379,6 +381,7 @@ def layout(dashboard_id: str = "", **_kwargs: Any) -> html.Div:
             if not allowed(actor, "edit", board.doc):
                 raise NotFound("not editable")
             history = _history(s, board.doc, locale)
+            can_share = allowed(actor, "share", board.doc)
     except (ValueError, NotFound):
         return dbc.Alert(t("de.not_allowed", locale), color="warning", id=ID("not-allowed"))
     doc, spec = board.doc, board.doc.spec
@@ -454,6 +457,7 @@ def layout(dashboard_id: str = "", **_kwargs: Any) -> html.Div:
                         color="success",
                         className="me-2",
                     ),
+                    _embed_dialog.embed_button(locale) if can_share else None,
                     dcc.Link(
                         t("de.view", locale),
                         href=f"/dashboards/{doc.id}",
@@ -483,6 +487,9 @@ def layout(dashboard_id: str = "", **_kwargs: Any) -> html.Div:
             ),
             _delete_modal(board.spec.title, locale),
             _copy_tile_row(actor, locale),
+            _embed_dialog.embed_dialog(doc, _embed_dialog.lockable_fields(board.schemas), locale)
+            if can_share
+            else None,
             html.Div(id=ID("message"), role="status"),
             grid,
             _filters_panel(board, spec, locale),

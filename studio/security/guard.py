@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-PUBLIC_EXACT = {"/login", "/logout", "/favicon.ico", "/_favicon.ico", "/healthz"}
-PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/vendor/")
+PUBLIC_EXACT = {"/login", "/logout", "/favicon.ico", "/_favicon.ico", "/healthz", "/embed.js"}
+# Embeds are for anonymous visitors: their page and callbacks check the token themselves.
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/vendor/", "/embed/")
 JSON_PREFIXES = ("/api/", "/_dash-")
 
 
 def is_public(path: str) -> bool:
-    """True for routes anyone may reach: sign-in, static assets, health check."""
+    """True for routes anyone may reach: sign-in, static assets, health check, embeds."""
     return path in PUBLIC_EXACT or path.startswith(PUBLIC_PREFIXES)
 
 

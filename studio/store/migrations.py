@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Column, Connection, Integer, MetaData, Table, select
+from sqlalchemy import Column, Connection, Integer, MetaData, Table, inspect, select, text
 
 from studio.store import models
 from studio.store.db import Database
@@ -23,6 +23,20 @@ def _create(*tables: Table) -> Callable[[Connection], None]:
             table.create(conn, checkfirst=True)
 
     return step
+
+
+def _add_column(conn: Connection, table: str, column: Column) -> None:
+    """Add `column` unless the table already has it (tables created from the current models
+    on a new database already do)."""
+    if column.name in {c["name"] for c in inspect(conn).get_columns(table)}:
+        return
+    ddl_type = column.type.compile(dialect=conn.dialect)
+    conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column.name} {ddl_type}"))
+
+
+def _sharing_and_embeds(conn: Connection) -> None:
+    _add_column(conn, "documents", models.Document.__table__.c.allowed_origins)
+    _create(models.Grant.__table__, models.RowRule.__table__, models.EmbedKey.__table__)(conn)
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
@@ -43,6 +57,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
         "dashboards and stories with revisions",
         _create(models.Document.__table__, models.Revision.__table__),
     ),
+    (4, "sharing grants, row-level rules, embed keys, embed origins", _sharing_and_embeds),
 ]
 
 

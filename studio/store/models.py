@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -128,6 +129,8 @@ class Document(Base):
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
     )
     visibility: Mapped[str] = mapped_column(String(10), default="private")
+    # Origins allowed to frame this document's embed route (CSP frame-ancestors).
+    allowed_origins: Mapped[list | None] = mapped_column(JSON, nullable=True, default=list)
     spec: Mapped[dict] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(Integer, default=1)
     published_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -163,3 +166,69 @@ class Revision(Base):
     author_email: Mapped[str] = mapped_column(String(254), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     note: Mapped[str] = mapped_column(String(500), default="")
+
+
+VISIBILITIES = ("private", "internal", "groups", "public")
+GRANT_PRINCIPALS = ("user", "group", "role")
+GRANT_PERMISSIONS = ("view", "edit")
+
+
+class Grant(Base):
+    """A right on one object given to a user, a group or a role.
+
+    `permission` "view" lets the principal see the object when its visibility is "private" or
+    "groups"; "edit" makes the principal a co-editor (only users and groups get edit).
+    """
+
+    __tablename__ = "grants"
+    __table_args__ = (
+        UniqueConstraint(
+            "object_type",
+            "object_id",
+            "principal_type",
+            "principal",
+            "permission",
+            name="uq_grants_object_principal",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    object_type: Mapped[str] = mapped_column(String(20), index=True)  # dataset|dashboard|story
+    object_id: Mapped[int] = mapped_column(Integer, index=True)
+    principal_type: Mapped[str] = mapped_column(String(10))  # user | group | role
+    principal: Mapped[str] = mapped_column(String(100))  # user id, group id or role name
+    permission: Mapped[str] = mapped_column(String(10), default="view")  # view | edit
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RowRule(Base):
+    """A row-level rule: members of `group_id` see only the rows of `dataset_id` matching
+    `conditions` (a list of {"field", "op", "value"} ANDed). A dataset with any rule is
+    restricted: a member of no ruled group sees none of its rows (admins and the owner
+    excepted)."""
+
+    __tablename__ = "row_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), index=True
+    )
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    conditions: Mapped[list] = mapped_column(JSON, default=list)
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class EmbedKey(Base):
+    """A shared secret (HS256) a website's server signs embed tokens with; `key_id` goes in
+    the token header as `kid`. Revoking a key stops every token signed with it."""
+
+    __tablename__ = "embed_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(40), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    secret: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
