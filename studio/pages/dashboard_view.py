@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from plotly.io.json import to_json_plotly
 
 from studio import runtime
 from studio.components.format import format_category
 from studio.components.render import render_tile
 from studio.i18n import register, t
 from studio.pages._ids import cid
+from studio.pages._outlines import outlines_path
 from studio.security.policy import allowed
 from studio.services import dashboards as service
 from studio.services import datasets as dataset_service
+from studio.services.tiles import TileData
 from studio.spec.dashboard import FilterValueError
 from studio.spec.filters import decode_state, encode_state
 from studio.store import NotFound
@@ -227,20 +231,81 @@ def _state_from(
 def render_bodies(
     board: service.OpenDashboard, values: dict[str, Any], cross: dict[str, Any] | None, locale: str
 ) -> dict[str, Any]:
-    """Every tile of the dashboard drawn with these filter values."""
+    """Every tile of the dashboard drawn with these filter values.
+
+    Permissions are checked for every tile on every call; a tile the actor may see is then
+    taken from the drawing cache when one was made from the same data (see
+    `service.tile_access`), else queried, drawn and kept there.
+    """
     queries = service.merged_queries(board, values, cross)
-    data = _run(board, queries, locale)
-    return {
-        tile.id: render_tile(
-            tile,
-            data[tile.id].results,
-            locale,
-            settings=runtime.settings(),
-            error=data[tile.id].error,
-            id_prefix=PAGE,
+    cache = runtime.service("query_cache")
+    with runtime.db().session() as s:
+        access = service.tile_access(s, runtime.settings(), runtime.actor(), board, queries, locale)
+    bodies: dict[str, Any] = {}
+    keys: dict[str, str] = {}
+    for tile in board.spec.tiles:
+        check = access[tile.id]
+        if check.error:
+            bodies[tile.id] = _draw(board, tile, TileData(error=check.error), cross, locale)
+            continue
+        if cache is None:
+            continue
+        keys[tile.id] = cache.derived_key(
+            "tile", {**check.depends, "locale": locale, "draw": _draw_options(board, tile, cross)}
         )
-        for tile in board.spec.tiles
-    }
+        hit = cache.get_bytes(keys[tile.id])
+        if hit is not None:
+            bodies[tile.id] = json.loads(hit)
+    missing = [t for t in board.spec.tiles if t.id not in bodies]
+    data = _run(board, {t.id: queries[t.id] for t in missing}, locale) if missing else {}
+    for tile in missing:
+        drawn = _draw(board, tile, data[tile.id], cross, locale)
+        if tile.id in keys and not data[tile.id].error:
+            text = to_json_plotly(drawn)
+            cache.set_bytes(keys[tile.id], text.encode())
+            drawn = json.loads(text)
+        bodies[tile.id] = drawn
+    return bodies
+
+
+def _draw_options(board: service.OpenDashboard, tile: Any, cross: dict[str, Any] | None) -> dict:
+    """What, beyond data and locale, changes how a tile is drawn on this page."""
+    options: dict[str, Any] = {"page": PAGE}
+    settings = runtime.settings()
+    if tile.kind == "map":
+        options["tiles"] = [
+            getattr(settings, "tile_url", None),
+            getattr(settings, "tile_attribution", None),
+        ]
+        options["selected"] = cross["value"] if cross and cross["tile"] == tile.id else None
+        options["outlines"] = _outlines_url(board, tile)
+    return options
+
+
+def _outlines_url(board: service.OpenDashboard, tile: Any) -> str | None:
+    if getattr(tile, "layer", None) != "choropleth":
+        return None
+    return outlines_path(board.doc.id, tile.id)
+
+
+def _draw(
+    board: service.OpenDashboard,
+    tile: Any,
+    data: TileData,
+    cross: dict[str, Any] | None,
+    locale: str,
+) -> Any:
+    options = _draw_options(board, tile, cross)
+    return render_tile(
+        tile,
+        data.results,
+        locale,
+        settings=runtime.settings(),
+        error=data.error,
+        id_prefix=PAGE,
+        selected=options.get("selected"),
+        outlines_url=options.get("outlines"),
+    )
 
 
 def layout(dashboard_id: str = "", **query: Any) -> html.Div:
@@ -408,6 +473,49 @@ def _raw_value(board: service.OpenDashboard, tile: Any, label: Any, locale: str)
         if format_category(value, locale, tile.dimension.grain) == label:
             return value
     return None
+
+
+@callback(
+    Output(ID("cross"), "data", allow_duplicate=True),
+    Input({"type": "tile-map-areas", "tile": ALL, "page": PAGE}, "clickData"),
+    State(ID("doc"), "data"),
+    State(ID("cross"), "data"),
+    prevent_initial_call=True,
+)
+def map_cross_filter(clicks, doc, current):  # noqa: ANN001, ANN201
+    """A click on a map area filters the other tiles by its code; a second click clears it."""
+    actor, locale = runtime.actor(), runtime.locale()
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict):
+        raise dash.exceptions.PreventUpdate
+    click = next(
+        (c for item, c in zip(ctx.inputs_list[0], clicks, strict=True) if item["id"] == trigger),
+        None,
+    )
+    code = ((click or {}).get("properties") or {}).get("code")
+    if not isinstance(code, str | int) or isinstance(code, bool):
+        raise dash.exceptions.PreventUpdate
+    with runtime.db().session() as s:
+        board = service.open_dashboard(s, actor, int((doc or {}).get("id", 0)))
+    tile = board.spec.tile(str(trigger.get("tile")))
+    if tile is None or tile.kind != "map" or tile.code_field is None:
+        raise dash.exceptions.PreventUpdate
+    value = _area_value(board, tile, str(code), locale)
+    if value is None:
+        raise dash.exceptions.PreventUpdate
+    chosen = {"tile": tile.id, "field": tile.code_field, "value": value}
+    return None if current == chosen else chosen
+
+
+def _area_value(board: service.OpenDashboard, tile: Any, code: str, locale: str) -> Any:
+    """The stored code value of the clicked area in the map's own values, or None."""
+    queries = service.merged_queries(board, {}, None)[tile.id]
+    values = {"values": queries["values"]} if "values" in queries else {}
+    data = _run(board, {tile.id: values}, locale)[tile.id]
+    result = data.results.get("values")
+    if result is None:
+        return None
+    return next((v for v in result.column(tile.code_field) if str(v).strip() == code), None)
 
 
 @callback(

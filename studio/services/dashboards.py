@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 
 from studio.config import Settings
 from studio.datasources import QueryCache
+from studio.datasources.cache import row_filter_json
 from studio.services import dataset_service_fields, documents
-from studio.services.tiles import TileData, run_tile_queries
+from studio.services.datasets import source_of
+from studio.services.tiles import TileData, row_filter_for, run_tile_queries, tile_datasets
 from studio.spec import Query
 from studio.spec.dashboard import DashboardSpec, load_dashboard
 from studio.spec.filters import tile_queries
@@ -71,3 +73,46 @@ def run_tiles(
         return dict(one(tid) for tid in queries)
     with ThreadPoolExecutor(max_workers=min(4, len(queries))) as pool:
         return dict(pool.map(one, list(queries)))
+
+
+@dataclass
+class TileAccess:
+    """Whether the actor may see a tile's data now, and what its drawing depends on."""
+
+    error: str | None = None
+    depends: dict[str, Any] = field(default_factory=dict)
+
+
+def tile_access(
+    s: Session,
+    settings: Settings,
+    actor: Any,
+    board: OpenDashboard,
+    queries: dict[str, dict[str, Query]],
+    locale: str,
+) -> dict[str, TileAccess]:
+    """For each tile, the access check (done now, for this actor) and its dependencies.
+
+    `depends` names everything a drawing of the tile is made from: its spec, its merged
+    queries (filter values, cross-filter), each source and version, and the row filter the
+    actor's queries get; a cache key built from it (plus locale and page) never serves a
+    drawing made from other data or for other rules.
+    """
+    out: dict[str, TileAccess] = {}
+    for tile in board.spec.tiles:
+        tile_queries = queries.get(tile.id, {})
+        datasets, error = tile_datasets(s, actor, tile_queries, locale, board.vouched)
+        if error:
+            out[tile.id] = TileAccess(error=error)
+            continue
+        out[tile.id] = TileAccess(
+            depends={
+                "tile": tile.model_dump(mode="json"),
+                "queries": {n: q.model_dump(mode="json") for n, q in tile_queries.items()},
+                "sources": {str(i): source_of(settings, ds).identity for i, ds in datasets.items()},
+                "row_filters": {
+                    str(i): row_filter_json(row_filter_for(actor, ds)) for i, ds in datasets.items()
+                },
+            }
+        )
+    return out
