@@ -13,12 +13,13 @@ window.studioMaps = Object.assign(window.studioMaps || {}, {
         var fill = (h.fills && h.fills[code]) || h.missing || "#d9d9d9";
         var some = h.selected !== null && h.selected !== undefined;
         var chosen = some && h.selected === code;
+        var name = "studio-map-area studio-area-" + String(code).replace(/[^A-Za-z0-9_-]/g, "");
         return {
             color: chosen ? "#111111" : "#ffffff",
             weight: chosen ? 3 : 0.8,
             fillOpacity: some && !chosen ? 0.45 : 0.85,
             fillColor: fill,
-            className: chosen ? "studio-map-area studio-map-selected" : "studio-map-area",
+            className: chosen ? name + " studio-map-selected" : name,
         };
     },
     areaTooltip: function (feature, layer, context) {

@@ -38,6 +38,9 @@ ID = lambda name: cid("dv", name)  # noqa: E731
 PAGE = "dv"
 FILTER_TYPE = "dv-filter"
 TILE_TYPE = "dv-tile"
+DRAWING_VERSION = 1
+"""Part of the keys of cached tile drawings: bump it when the renderers' output changes, so
+that a shared (Redis) cache never serves a drawing made by older code after a deploy."""
 
 register(
     {
@@ -202,8 +205,10 @@ def download(_clicks, filter_values, cross, doc):  # noqa: ANN001, ANN201
     return dcc.send_bytes(content, export_filename(title, trigger["fmt"]))
 
 
-def _run(board: service.OpenDashboard, queries: dict[str, Any], locale: str) -> dict[str, Any]:
-    """Run tiles' queries as the current actor, with the app's cache."""
+def _run(
+    board: service.OpenDashboard, queries: dict[str, Any], locale: str, then: Any = None
+) -> dict[str, Any]:
+    """Run tiles' queries as the current actor, with the app's cache (see `run_tiles`)."""
     return service.run_tiles(
         runtime.db(),
         runtime.settings(),
@@ -212,6 +217,7 @@ def _run(board: service.OpenDashboard, queries: dict[str, Any], locale: str) -> 
         board,
         queries,
         locale,
+        then,
     )
 
 
@@ -246,7 +252,9 @@ def render_bodies(
     for tile in board.spec.tiles:
         check = access[tile.id]
         if check.error:
-            bodies[tile.id] = _draw(board, tile, TileData(error=check.error), cross, locale)
+            error = TileData(error=check.error)
+            options = _draw_options(board, tile, cross)
+            bodies[tile.id] = _draw(tile, error, locale, runtime.settings(), options)
             continue
         if cache is None:
             continue
@@ -256,21 +264,28 @@ def render_bodies(
         hit = cache.get_bytes(keys[tile.id])
         if hit is not None:
             bodies[tile.id] = json.loads(hit)
-    missing = [t for t in board.spec.tiles if t.id not in bodies]
-    data = _run(board, {t.id: queries[t.id] for t in missing}, locale) if missing else {}
-    for tile in missing:
-        drawn = _draw(board, tile, data[tile.id], cross, locale)
-        if tile.id in keys and not data[tile.id].error:
-            text = to_json_plotly(drawn)
-            cache.set_bytes(keys[tile.id], text.encode())
-            drawn = json.loads(text)
-        bodies[tile.id] = drawn
+    missing = {t.id: t for t in board.spec.tiles if t.id not in bodies}
+    settings = runtime.settings()
+    options = {tid: _draw_options(board, tile, cross) for tid, tile in missing.items()}
+
+    def draw(tile_id: str, data: TileData) -> Any:
+        # in a worker thread, without the request context: everything is passed in
+        drawn = _draw(missing[tile_id], data, locale, settings, options[tile_id])
+        if tile_id not in keys or data.error:
+            return drawn
+        text = to_json_plotly(drawn)
+        cache.set_bytes(keys[tile_id], text.encode())
+        return json.loads(text)
+
+    if missing:
+        queries = {tid: queries[tid] for tid in missing}
+        bodies.update(_run(board, queries, locale, then=draw))
     return bodies
 
 
 def _draw_options(board: service.OpenDashboard, tile: Any, cross: dict[str, Any] | None) -> dict:
     """What, beyond data and locale, changes how a tile is drawn on this page."""
-    options: dict[str, Any] = {"page": PAGE}
+    options: dict[str, Any] = {"page": PAGE, "renderer": DRAWING_VERSION}
     settings = runtime.settings()
     if tile.kind == "map":
         options["tiles"] = [
@@ -288,19 +303,12 @@ def _outlines_url(board: service.OpenDashboard, tile: Any) -> str | None:
     return outlines_path(board.doc.id, tile.id)
 
 
-def _draw(
-    board: service.OpenDashboard,
-    tile: Any,
-    data: TileData,
-    cross: dict[str, Any] | None,
-    locale: str,
-) -> Any:
-    options = _draw_options(board, tile, cross)
+def _draw(tile: Any, data: TileData, locale: str, settings: Any, options: dict) -> Any:
     return render_tile(
         tile,
         data.results,
         locale,
-        settings=runtime.settings(),
+        settings=settings,
         error=data.error,
         id_prefix=PAGE,
         selected=options.get("selected"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,14 +61,20 @@ def run_tiles(
     board: OpenDashboard,
     queries: dict[str, dict[str, Query]],
     locale: str,
-) -> dict[str, TileData]:
-    """Every tile's data, tiles run in parallel (DuckDB releases the GIL while it works)."""
+    then: Callable[[str, TileData], Any] | None = None,
+) -> dict[str, Any]:
+    """Every tile's data, tiles run in parallel (DuckDB releases the GIL while it works).
 
-    def one(tile_id: str) -> tuple[str, TileData]:
+    With `then`, each tile's value is `then(tile id, data)`, called in the worker as soon as
+    that tile's queries are done: drawing one tile overlaps the queries of the others.
+    """
+
+    def one(tile_id: str) -> tuple[str, Any]:
         with db.session() as s:
-            return tile_id, run_tile_queries(
+            data = run_tile_queries(
                 s, settings, cache, actor, queries[tile_id], locale, board.vouched
             )
+        return tile_id, (then(tile_id, data) if then is not None else data)
 
     if len(queries) <= 1:
         return dict(one(tid) for tid in queries)
