@@ -75,7 +75,15 @@ def test_click_a_map_area_filters_the_dashboard(
     _wait(lambda: _chart_labels(duo) == ["2A"], "the chart filtered to 2A")
     selected = duo.wait_for_element("path.studio-map-selected", timeout=15)
     assert "studio-area-2A" in selected.get_attribute("class")
-    assert selected.get_attribute("stroke-width") == "3"
+    ActionChains(duo.driver).move_to_element(duo.find_element("#dv-chip")).perform()  # unhover
+
+    def outline() -> str:
+        paths = duo.driver.find_elements(By.CSS_SELECTOR, "path.studio-map-selected")
+        return ",".join(
+            f"{p.get_attribute('stroke')}/{p.get_attribute('stroke-width')}" for p in paths
+        )
+
+    _wait(lambda: outline() == "#111111/3", f"the selected area outlined ({outline()})")
     assert len(duo.driver.find_elements(By.CSS_SELECTOR, "path.studio-map-area")) >= 96
 
     duo.find_element("#dv-clear").click()
