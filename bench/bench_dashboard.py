@@ -4,10 +4,11 @@ Run with `.venv/bin/python bench/bench_dashboard.py` (about 1-2 minutes on 2 cor
 generates, fixed seed) the 10-million-row Parquet file of `bench_query.py`, under
 $STUDIO_BENCH_DIR or ~/.cache/studio-bench, never in the repository.
 
-Two child processes, so that each peak RSS is its own:
+Child processes, so that each peak RSS is its own:
 
 - studio: a temporary instance (SQLite, in-memory query cache) with an admin, the Parquet
-  registered as a dataset, the département boundaries ingested from
+  as Studio's ingest writes a dataset that large (sorted by territory then date, see
+  `as_ingested`) registered as a dataset, the département boundaries ingested from
   ../shared/data/departements-version-simplifiee.geojson, and a published dashboard of
   4 charts, 2 KPI tiles, a choropleth map, a table and 3 filters (territory, select, year).
   Signed in with the Flask test client, each filter change is a POST of the `refilter`
@@ -18,6 +19,12 @@ Two child processes, so that each peak RSS is its own:
   plotly express (charts from the raw rows where plotly can aggregate them: histogram and
   pie; a groupby where it cannot: line, map, KPIs, table), POSTed the same way. It has no
   cache, so its "warm" pass is the same work again.
+- with `--before REV` (e.g. `--before 872a830`), Studio as of that git revision too (its
+  own code, extracted to a temporary directory, on the raw Parquet, as it had no sorting
+  ingest), in the same run, so that before/after are compared on the same machine load.
+
+The choropleth's outlines are served once per page by their own URL (not a callback
+response) and revalidated with an ETag; a filter change sends only the map's values.
 
 Both are measured through the real callback endpoint, so latencies include JSON
 serialisation and the byte counts are the response bodies (for the baseline, essentially
@@ -139,7 +146,16 @@ def filter_changes(count: int, seed: int) -> list[dict[str, Any]]:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory (Linux reports ru_maxrss in KiB)."""
+    """This process's peak resident memory, in MB.
+
+    Linux's VmHWM, read first, is this program's own; `ru_maxrss` (the fallback, in KiB)
+    also keeps the peak of the parent process this one was forked from."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -760,6 +776,7 @@ def main() -> None:
     parser.add_argument("--parquet", help=argparse.SUPPRESS)
     parser.add_argument("--changes-file", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--before",
         metavar="REV",
@@ -772,8 +789,15 @@ def main() -> None:
         result = run(Path(args.parquet), changes)
         Path(args.out).write_text(json.dumps(result), encoding="utf-8")
         return
-    path = dataset(bench_dir() / f"bench-{ROWS}.parquet")
-    ingested = as_ingested(path)
+    if args.prepare:
+        raw = dataset(bench_dir() / f"bench-{ROWS}.parquet")
+        print(json.dumps([str(raw), str(as_ingested(raw))]))
+        return
+    # generated in a child: a parent's peak memory is inherited by the children it forks
+    prepared = subprocess.run(
+        [sys.executable, __file__, "--prepare"], check=True, capture_output=True, text=True
+    )
+    path, ingested = (Path(p) for p in json.loads(prepared.stdout.strip().splitlines()[-1]))
     load = os.getloadavg()[0]
     changes = filter_changes(args.changes, SEED)
     print(f"dataset: {path} ({ROWS:,} rows); as ingested: {ingested.name}")
