@@ -249,3 +249,29 @@ def test_drawn_tile_cache_keys_follow_the_row_filter(
     ruled = tiles_of(refilter(board["editor"], app, board["doc"], None))
     chart = json.dumps(ruled["c1"])
     assert '"01"' in chart and '"971"' not in chart  # not the cached unrestricted drawing
+
+
+def test_drawing_dependencies_name_versions_rules_and_filters(
+    board: dict[str, Any], users: dict
+) -> None:
+    from studio import accounts
+    from studio.services import dashboards as service
+    from studio.store import users as user_repo
+    from studio.store.models import Dataset
+
+    def depends(values: dict[str, Any]) -> dict[str, Any]:
+        with board["db"].session() as s:
+            actor = accounts.actor_of(user_repo.get_user(s, users["editor"]["id"]))
+            opened = service.open_dashboard(s, actor, board["doc"])
+            queries = service.merged_queries(opened, values, None)
+            access = service.tile_access(s, board["ext"]["settings"], actor, opened, queries, "fr")
+        return access["c1"].depends
+
+    first = depends({})
+    assert set(first) == {"tile", "queries", "sources", "row_filters"}
+    assert list(first["row_filters"].values()) == [None]
+    assert depends({"f1": ["01"]})["queries"] != first["queries"]
+    with board["db"].session() as s:
+        for ds in s.query(Dataset).all():
+            ds.version += 1
+    assert depends({})["sources"] != first["sources"]  # a new version is a new drawing
