@@ -68,6 +68,8 @@ def test_click_a_map_area_filters_the_dashboard(
     assert corsica.get_attribute("stroke-width") == "0.8"
 
     ActionChains(duo.driver).move_to_element(corsica).click().perform()
+    title = duo.find_element("h1")  # then away from the map, so that no hover style remains
+    ActionChains(duo.driver).move_to_element(title).perform()
 
     duo.wait_for_contains_text("#dv-chip", "Filtré par", timeout=15)
     assert "2A" in duo.find_element("#dv-chip").text
@@ -75,7 +77,6 @@ def test_click_a_map_area_filters_the_dashboard(
     _wait(lambda: _chart_labels(duo) == ["2A"], "the chart filtered to 2A")
     selected = duo.wait_for_element("path.studio-map-selected", timeout=15)
     assert "studio-area-2A" in selected.get_attribute("class")
-    ActionChains(duo.driver).move_to_element(duo.find_element("#dv-chip")).perform()  # unhover
 
     def outline() -> str:
         paths = duo.driver.find_elements(By.CSS_SELECTOR, "path.studio-map-selected")
