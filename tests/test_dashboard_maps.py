@@ -275,3 +275,53 @@ def test_drawing_dependencies_name_versions_rules_and_filters(
         for ds in s.query(Dataset).all():
             ds.version += 1
     assert depends({})["sources"] != first["sources"]  # a new version is a new drawing
+
+
+def test_only_the_open_tab_is_drawn_and_a_tab_switch_draws_the_next(
+    login: Any, app: Any, board: dict[str, Any]
+) -> None:
+    from conftest import render_page
+
+    editor = board["editor"]
+    spec = editor.get(f"/api/v1/dashboards/{board['doc']}").get_json()["spec"]
+    spec["sections"] = [
+        {"id": "barres", "title": "Barres", "tiles": ["c1"]},
+        {"id": "carte", "title": "Carte", "tiles": ["m1"]},
+    ]
+    etag = editor.get(f"/api/v1/dashboards/{board['doc']}").headers["ETag"]
+    saved = editor.put(f"/api/v1/dashboards/{board['doc']}", json=spec, headers={"If-Match": etag})
+    assert saved.status_code == 200, saved.get_json()
+    page = render_page(editor, app, f"/dashboards/{board['doc']}").get_data(as_text=True)
+    assert '"tile":"c1"' in page.replace(" ", "") and '"tile":"m1"' not in page.replace(" ", "")
+    assert "GeoJSON" not in page  # the map's tab is not drawn until it is opened
+
+    key = next(k for k in app.callback_map if "dv-section" in k)
+    sections = [
+        {"id": {"type": "dv-section", "section": s}, "property": "children"}
+        for s in ("barres", "carte")
+    ]
+    body = {
+        "output": key,
+        "outputs": sections,
+        "inputs": [{"id": "dv-tabs", "property": "active_tab", "value": "carte"}],
+        "state": [
+            [{"id": {"type": "dv-filter", "filter": "f1"}, "property": "value", "value": ["2A"]}],
+            {"id": "dv-cross", "property": "data", "value": None},
+            {"id": "dv-doc", "property": "data", "value": {"id": board["doc"]}},
+        ],
+        "changedPropIds": ["dv-tabs.active_tab"],
+    }
+    response = editor.post(
+        "/_dash-update-component", data=json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    out = response.get_json()["response"]
+    shown = {json.loads(k)["section"]: v["children"] for k, v in out.items()}
+    assert shown["barres"] is None  # the closed tab's tiles leave the page
+    layer = areas_layer(shown["carte"])
+    assert set(layer["hideout"]["fills"]) == {"2A"}  # drawn with the filter on screen
+    viewer = login("viewer")
+    denied = viewer.post(
+        "/_dash-update-component", data=json.dumps(body), content_type="application/json"
+    )
+    assert denied.status_code == 404  # a draft the viewer may not open

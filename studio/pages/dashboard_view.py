@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 from urllib.parse import urlencode
 
@@ -38,6 +39,7 @@ ID = lambda name: cid("dv", name)  # noqa: E731
 PAGE = "dv"
 FILTER_TYPE = "dv-filter"
 TILE_TYPE = "dv-tile"
+SECTION_TYPE = "dv-section"
 DRAWING_VERSION = 1
 """Part of the keys of cached tile drawings: bump it when the renderers' output changes, so
 that a shared (Redis) cache never serves a drawing made by older code after a deploy."""
@@ -235,21 +237,26 @@ def _state_from(
 
 
 def render_bodies(
-    board: service.OpenDashboard, values: dict[str, Any], cross: dict[str, Any] | None, locale: str
+    board: service.OpenDashboard,
+    values: dict[str, Any],
+    cross: dict[str, Any] | None,
+    locale: str,
+    only: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """Every tile of the dashboard drawn with these filter values.
+    """The tiles of the dashboard (those in `only`, if given) drawn with these filter values.
 
     Permissions are checked for every tile on every call; a tile the actor may see is then
     taken from the drawing cache when one was made from the same data (see
     `service.tile_access`), else queried, drawn and kept there.
     """
+    tiles = [t for t in board.spec.tiles if only is None or t.id in only]
     queries = service.merged_queries(board, values, cross)
     cache = runtime.service("query_cache")
     with runtime.db().session() as s:
         access = service.tile_access(s, runtime.settings(), runtime.actor(), board, queries, locale)
     bodies: dict[str, Any] = {}
     keys: dict[str, str] = {}
-    for tile in board.spec.tiles:
+    for tile in tiles:
         check = access[tile.id]
         if check.error:
             error = TileData(error=check.error)
@@ -264,7 +271,7 @@ def render_bodies(
         hit = cache.get_bytes(keys[tile.id])
         if hit is not None:
             bodies[tile.id] = json.loads(hit)
-    missing = {t.id: t for t in board.spec.tiles if t.id not in bodies}
+    missing = {t.id: t for t in tiles if t.id not in bodies}
     settings = runtime.settings()
     options = {tid: _draw_options(board, tile, cross) for tid, tile in missing.items()}
 
@@ -325,18 +332,28 @@ def layout(dashboard_id: str = "", **query: Any) -> html.Div:
     except (ValueError, NotFound):
         return dbc.Alert(t("dv.not_found", locale), color="warning", id=ID("not-found"))
     values, cross = decode_state(urlencode(query, doseq=True), board.spec)
-    bodies = render_bodies(board, values, cross, locale)
     sections = board.spec.sections
     if len(sections) > 1:
+        # only the open tab's tiles exist (and are drawn); `show_section` draws another one
+        shown = list(sections[0].tiles)
+        bodies = render_bodies(board, values, cross, locale, only=shown)
         content = dbc.Tabs(
             [
-                dbc.Tab(_tile_cells(board, list(sec.tiles), bodies), label=sec.title, tab_id=sec.id)
-                for sec in sections
+                dbc.Tab(
+                    html.Div(
+                        _tile_cells(board, shown, bodies) if i == 0 else None,
+                        id={"type": SECTION_TYPE, "section": sec.id},
+                    ),
+                    label=sec.title,
+                    tab_id=sec.id,
+                )
+                for i, sec in enumerate(sections)
             ],
             id=ID("tabs"),
             active_tab=sections[0].id,
         )
     elif board.spec.tiles:
+        bodies = render_bodies(board, values, cross, locale)
         content = _tile_cells(board, [tile.id for tile in board.spec.tiles], bodies)
     else:
         content = dbc.Alert(t("dv.empty", locale), color="light", className="border")
@@ -430,13 +447,39 @@ def refilter(values_list, cross, doc):  # noqa: ANN001, ANN201
     with runtime.db().session() as s:
         board = service.open_dashboard(s, actor, int((doc or {}).get("id", 0)))
     state, values, cross = _state_from(board, ctx.inputs_list[0], values_list, cross)
-    bodies = render_bodies(board, values, cross, locale)
     order = [item["id"]["tile"] for item in ctx.outputs_list[0]]
+    bodies = render_bodies(board, values, cross, locale, only=order)  # the open tab's tiles
     return (
         [bodies.get(tid) for tid in order],
         ("?" + state if state else ""),
         _chip(board, cross, locale),
     )
+
+
+@callback(
+    Output({"type": SECTION_TYPE, "section": ALL}, "children"),
+    Input(ID("tabs"), "active_tab"),
+    State({"type": FILTER_TYPE, "filter": ALL}, "value"),
+    State(ID("cross"), "data"),
+    State(ID("doc"), "data"),
+    prevent_initial_call=True,
+)
+def show_section(active, values_list, cross, doc):  # noqa: ANN001, ANN201
+    """Draw the tiles of the tab just opened, with the filters on screen; empty the others
+    (so that a filter change redraws only what can be seen)."""
+    actor, locale = runtime.actor(), runtime.locale()
+    with runtime.db().session() as s:
+        board = service.open_dashboard(s, actor, int((doc or {}).get("id", 0)))
+    section = next((sec for sec in board.spec.sections if sec.id == active), None)
+    if section is None:
+        raise dash.exceptions.PreventUpdate
+    _state, values, cross = _state_from(board, ctx.states_list[0], values_list, cross)
+    shown = list(section.tiles)
+    bodies = render_bodies(board, values, cross, locale, only=shown)
+    return [
+        _tile_cells(board, shown, bodies) if item["id"]["section"] == section.id else None
+        for item in ctx.outputs_list
+    ]
 
 
 @callback(

@@ -20,7 +20,7 @@ pytestmark = [
 ]
 
 
-def _published_map_dashboard(server: Any, users: dict) -> int:
+def _published_map_dashboard(server: Any, users: dict, sections: Any = None) -> int:
     from studio import accounts
     from studio.services import datasets as dataset_service
     from studio.services import documents
@@ -35,7 +35,10 @@ def _published_map_dashboard(server: Any, users: dict) -> int:
         geo, _ = dataset_service.create_from_upload(
             s, ext["settings"], actor, "deps.geojson", BOUNDARIES.read_bytes(), "Départements"
         )
-        doc = documents.create(s, "dashboard", actor, map_spec(ds.id, geo.id))
+        spec = map_spec(ds.id, geo.id)
+        if sections:
+            spec["sections"] = sections
+        doc = documents.create(s, "dashboard", actor, spec)
         documents.publish(s, actor, doc)
         doc.visibility = "internal"
         return doc.id
@@ -94,4 +97,28 @@ def test_click_a_map_area_filters_the_dashboard(
         lambda: not duo.driver.find_elements(By.CSS_SELECTOR, "path.studio-map-selected"),
         "the outline to go",
     )
+    assert_clean_console(duo)
+
+
+def test_a_tab_is_drawn_when_opened(app: Any, server: Any, users: dict, start: Any) -> None:
+    sections = [
+        {"id": "barres", "title": "Barres", "tiles": ["c1"]},
+        {"id": "carte", "title": "Carte", "tiles": ["m1"]},
+    ]
+    doc = _published_map_dashboard(server, users, sections)
+    duo = start(app)
+    browser_sign_in(duo, users["viewer"]["email"], users["viewer"]["password"])
+    duo.wait_for_element("#home-welcome", timeout=10)
+    duo.driver.get(f"{duo.server.url.rstrip('/')}/dashboards/{doc}")
+    duo.wait_for_element(".js-plotly-plot", timeout=15)
+    assert not duo.driver.find_elements(By.CSS_SELECTOR, "path.studio-map-area")
+    tab = _wait(
+        lambda: [
+            e for e in duo.driver.find_elements(By.CSS_SELECTOR, ".nav-link") if e.text == "Carte"
+        ],
+        "the map's tab",
+    )[0]
+    tab.click()
+    duo.wait_for_element("path.studio-area-2A", timeout=15)
+    _wait(lambda: not duo.driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot"), "no chart")
     assert_clean_console(duo)
