@@ -4,10 +4,11 @@ Run with `.venv/bin/python bench/bench_dashboard.py` (about 1-2 minutes on 2 cor
 generates, fixed seed) the 10-million-row Parquet file of `bench_query.py`, under
 $STUDIO_BENCH_DIR or ~/.cache/studio-bench, never in the repository.
 
-Two child processes, so that each peak RSS is its own:
+Child processes, so that each peak RSS is its own:
 
 - studio: a temporary instance (SQLite, in-memory query cache) with an admin, the Parquet
-  registered as a dataset, the département boundaries ingested from
+  as Studio's ingest writes a dataset that large (sorted by territory then date, see
+  `as_ingested`) registered as a dataset, the département boundaries ingested from
   ../shared/data/departements-version-simplifiee.geojson, and a published dashboard of
   4 charts, 2 KPI tiles, a choropleth map, a table and 3 filters (territory, select, year).
   Signed in with the Flask test client, each filter change is a POST of the `refilter`
@@ -18,6 +19,12 @@ Two child processes, so that each peak RSS is its own:
   plotly express (charts from the raw rows where plotly can aggregate them: histogram and
   pie; a groupby where it cannot: line, map, KPIs, table), POSTed the same way. It has no
   cache, so its "warm" pass is the same work again.
+- with `--before REV` (e.g. `--before 872a830`), Studio as of that git revision too (its
+  own code, extracted to a temporary directory, on the raw Parquet, as it had no sorting
+  ingest), in the same run, so that before/after are compared on the same machine load.
+
+The choropleth's outlines are served once per page by their own URL (not a callback
+response) and revalidated with an ETag; a filter change sends only the map's values.
 
 Both are measured through the real callback endpoint, so latencies include JSON
 serialisation and the byte counts are the response bodies (for the baseline, essentially
@@ -77,6 +84,42 @@ PRESTATIONS = ["RSA", "AAH", "ASS", "PA", "APL"]
 YEARS = list(range(2015, 2025))
 PASSWORD = "correct horse battery staple"
 FILTER_IDS = ("dep", "prestation", "annee")
+FIELDS = [
+    ("d", "date", "Date"),
+    ("dep", "departement", "Département"),
+    ("prestation", "text", "Prestation"),
+    ("public", "text", "Public"),
+    ("effectif", "integer", "Effectif"),
+    ("montant", "decimal", "Montant"),
+]
+
+
+def as_ingested(raw: Path) -> Path:
+    """The 10M rows as Studio's ingest writes a dataset that large: sorted by its cluster
+    columns (`studio.datasources.tabular.cluster_columns`: territory, then date), with the
+    same row-group size. Written once next to the raw file (5-20 s), named by sort order.
+
+    Ingesting the file itself would take minutes (every column is re-read as text and its
+    type inferred); the sort order and row groups, which are what queries feel, are the same.
+    """
+    import duckdb
+
+    from studio.datasources.tabular import ROW_GROUP_SIZE, cluster_columns
+
+    order = [FIELDS[i][0] for i in cluster_columns([t for _, t, _ in FIELDS])]
+    path = raw.with_name(f"{raw.stem}-by-{'-'.join(order)}-rg{ROW_GROUP_SIZE}.parquet")
+    if path.exists():
+        return path
+    partial = path.with_suffix(".partial")
+    con = duckdb.connect(config={"threads": 2, "memory_limit": "600MB"})
+    sort = ", ".join(f'"{name}" NULLS LAST' for name in order)
+    con.execute(
+        f"COPY (SELECT * FROM read_parquet('{raw}') ORDER BY {sort}) TO '{partial}' "
+        f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
+    )
+    con.close()
+    partial.rename(path)
+    return path
 
 
 # --- the filter changes ---------------------------------------------------------------------
@@ -103,7 +146,16 @@ def filter_changes(count: int, seed: int) -> list[dict[str, Any]]:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory (Linux reports ru_maxrss in KiB)."""
+    """This process's peak resident memory, in MB.
+
+    Linux's VmHWM, read first, is this program's own; `ru_maxrss` (the fallback, in KiB)
+    also keeps the peak of the parent process this one was forked from."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -274,14 +326,7 @@ def build_instance(root: Path, parquet: Path) -> tuple[Any, int, list[str], str 
     app = create_app(config)
     ext = app.server.extensions["studio"]
     db, settings = ext["db"], ext["settings"]
-    fields = [
-        FieldInfo("d", "date", "Date"),
-        FieldInfo("dep", "departement", "Département"),
-        FieldInfo("prestation", "text", "Prestation"),
-        FieldInfo("public", "text", "Public"),
-        FieldInfo("effectif", "integer", "Effectif"),
-        FieldInfo("montant", "decimal", "Montant"),
-    ]
+    fields = [FieldInfo(name, type_, label) for name, type_, label in FIELDS]
     note = None
     with db.session() as s:
         user, _ = accounts.create_account(s, "admin@example.org", "admin", [], PASSWORD, "Admin")
@@ -586,8 +631,11 @@ def run_baseline(parquet: Path, changes: list[dict[str, Any]]) -> dict[str, Any]
 # --- the report -----------------------------------------------------------------------------
 
 
-def child(kind: str, parquet: Path, changes: list[dict[str, Any]]) -> dict[str, Any]:
-    """Run one side in its own process; return what it measured."""
+def child(
+    kind: str, parquet: Path, changes: list[dict[str, Any]], script: Path | None = None
+) -> dict[str, Any]:
+    """Run one side in its own process (with `script`: another checkout's copy of this
+    file, so its own `studio`); return what it measured."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(changes, f)
         changes_path = f.name
@@ -596,7 +644,7 @@ def child(kind: str, parquet: Path, changes: list[dict[str, Any]]) -> dict[str, 
         subprocess.run(
             [
                 sys.executable,
-                __file__,
+                str(script or __file__),
                 "--child",
                 kind,
                 "--parquet",
@@ -614,11 +662,31 @@ def child(kind: str, parquet: Path, changes: list[dict[str, Any]]) -> dict[str, 
             Path(path).unlink(missing_ok=True)
 
 
+def checkout(rev: str, into: Path) -> Path:
+    """This repository's files at `rev`, extracted under `into` (with `shared` beside them,
+    as the code expects); returns the path of that revision's bench script."""
+    root = into / "before"
+    root.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
+    (into / "shared").symlink_to(ROOT.parent / "shared")
+    return root / "bench" / "bench_dashboard.py"
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def report(studio: dict[str, Any], base: dict[str, Any], count: int, load: float) -> None:
+def report(
+    studio: dict[str, Any],
+    base: dict[str, Any],
+    count: int,
+    load: float,
+    before: dict[str, Any] | None = None,
+    rev: str | None = None,
+) -> None:
     kb = 1024
     print()
     print(
@@ -628,7 +696,8 @@ def report(studio: dict[str, Any], base: dict[str, Any], count: int, load: float
     )
     print(
         f"load average {load:.2f} before, {os.getloadavg()[0]:.2f} after, on "
-        f"{os.cpu_count()} CPUs (figures are noisy when other jobs share the machine)"
+        f"{os.cpu_count()} CPUs (figures are noisy when other jobs share the machine; "
+        f"compare the columns of one run)"
     )
     if studio["note"]:
         print(f"NOTE: {studio['note']}")
@@ -637,8 +706,18 @@ def report(studio: dict[str, Any], base: dict[str, Any], count: int, load: float
         f"{base['load_s']:.1f} s; first request: studio {studio['first_ms']:.0f} ms, "
         f"baseline {base['first_ms']:.0f} ms"
     )
+    if before is not None:
+        print(
+            f"before = Studio at {rev} (its own code, the raw unsorted Parquet), same changes, "
+            f"same run; first request {before['first_ms']:.0f} ms"
+        )
     print()
-    header = f"{'':28}{'studio':>12}{'baseline':>12}{'ratio b/s':>11}   target (studio)"
+    sides = ([("before", before)] if before is not None else []) + [
+        ("studio", studio),
+        ("baseline", base),
+    ]
+    header = f"{'':24}" + "".join(f"{name:>11}" for name, _ in sides)
+    header += f"{'base/studio':>13}   target (studio)"
     print(header)
     print("-" * len(header))
     rows = [
@@ -652,38 +731,41 @@ def report(studio: dict[str, Any], base: dict[str, Any], count: int, load: float
     for label, phase, key, target in rows:
         s, b = studio[phase][key], base[phase][key]
         tail = f"<= {target:.0f} ms  {verdict(s <= target)}" if target else ""
-        print(f"{label:28}{s:12.1f}{b:12.1f}{b / s:10.1f}x   {tail}")
+        cells = "".join(f"{side[phase][key]:11.1f}" for _, side in sides)
+        print(f"{label:24}{cells}{b / s:12.1f}x   {tail}")
     for label, key, target in (
         ("response KB, median", "bytes_median", None),
         ("response KB, max", "bytes_max", BYTES_TARGET),
     ):
         s, b = studio["cold"][key] / kb, base["cold"][key] / kb
         tail = f"<= {target / kb:.0f} KB  {verdict(s * kb <= target)}" if target else ""
-        print(f"{label:28}{s:12.1f}{b:12.1f}{b / s:10.1f}x   {tail}")
+        cells = "".join(f"{side['cold'][key] / kb:11.1f}" for _, side in sides)
+        print(f"{label:24}{cells}{b / s:12.1f}x   {tail}")
     s, b = studio["peak_rss_mb"], base["peak_rss_mb"]
+    cells = "".join(f"{side['peak_rss_mb']:11.0f}" for _, side in sides)
     print(
-        f"{'peak RSS (MB)':28}{s:12.0f}{b:12.0f}{b / s:10.1f}x   "
+        f"{'peak RSS (MB)':24}{cells}{b / s:12.1f}x   "
         f"<= {RSS_TARGET_MB:.0f} MB  {verdict(s <= RSS_TARGET_MB)}"
     )
     print()
-    print(
-        "studio bytes per tile (median, KB): "
-        + ", ".join(f"{t} {v / kb:.1f}" for t, v in studio["per_tile_bytes"].items())
-    )
+    for name, side in sides[:-1]:
+        print(
+            f"{name} bytes per tile (median, KB): "
+            + ", ".join(f"{t} {v / kb:.1f}" for t, v in side["per_tile_bytes"].items())
+        )
     print(
         "baseline bytes per figure (last change, KB): "
         + ", ".join(f"{t} {v / kb:.1f}" for t, v in base["last_figure_bytes"].items())
     )
-    if "m1" in studio["per_tile_bytes"]:
-        rest = sum(v for t, v in studio["per_tile_bytes"].items() if t != "m1")
-        print(
-            f"studio tiles other than the map: {rest / kb:.1f} KB; the map's outlines are "
-            f"sent again with every change"
-        )
+    print(
+        "studio: the map's outlines are fetched once by the browser "
+        "(/dashboards/<id>/outlines/<tile>.geojson, not counted above); a change sends its values"
+    )
     queries = studio["cold"]["p50_ms"] - studio["warm"]["p50_ms"]
     print(
-        f"studio cold p50 - warm p50 = {queries:.0f} ms (the queries on 10M rows); warm p50 "
-        f"{studio['warm']['p50_ms']:.0f} ms is drawing the tiles and the JSON of the response"
+        f"studio cold p50 - warm p50 = {queries:.0f} ms (queries on 10M rows and drawing); warm "
+        f"p50 {studio['warm']['p50_ms']:.0f} ms is the permission checks, the cache of drawn "
+        f"tiles and the JSON of the response"
     )
 
 
@@ -694,6 +776,12 @@ def main() -> None:
     parser.add_argument("--parquet", help=argparse.SUPPRESS)
     parser.add_argument("--changes-file", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--before",
+        metavar="REV",
+        help="also run Studio as of this git revision (e.g. 872a830), in the same run",
+    )
     args = parser.parse_args()
     if args.child:
         changes = json.loads(Path(args.changes_file).read_text(encoding="utf-8"))
@@ -701,15 +789,28 @@ def main() -> None:
         result = run(Path(args.parquet), changes)
         Path(args.out).write_text(json.dumps(result), encoding="utf-8")
         return
-    path = dataset(bench_dir() / f"bench-{ROWS}.parquet")
+    if args.prepare:
+        raw = dataset(bench_dir() / f"bench-{ROWS}.parquet")
+        print(json.dumps([str(raw), str(as_ingested(raw))]))
+        return
+    # generated in a child: a parent's peak memory is inherited by the children it forks
+    prepared = subprocess.run(
+        [sys.executable, __file__, "--prepare"], check=True, capture_output=True, text=True
+    )
+    path, ingested = (Path(p) for p in json.loads(prepared.stdout.strip().splitlines()[-1]))
     load = os.getloadavg()[0]
     changes = filter_changes(args.changes, SEED)
-    print(f"dataset: {path} ({ROWS:,} rows)")
-    print("running studio (its own process) ...", flush=True)
-    studio = child("studio", path, changes)
+    print(f"dataset: {path} ({ROWS:,} rows); as ingested: {ingested.name}")
+    before = None
+    with tempfile.TemporaryDirectory(prefix="studio-bench-before-") as tmp:
+        if args.before:
+            print(f"running studio at {args.before} (its own process) ...", flush=True)
+            before = child("studio", path, changes, checkout(args.before, Path(tmp)))
+        print("running studio (its own process) ...", flush=True)
+        studio = child("studio", ingested, changes)
     print("running baseline: pandas + plotly express (its own process) ...", flush=True)
     base = child("baseline", path, changes)
-    report(studio, base, len(changes), load)
+    report(studio, base, len(changes), load, before, args.before)
 
 
 if __name__ == "__main__":

@@ -105,8 +105,10 @@ def _make_server(settings: Settings, secret_key: str, db: Database) -> Flask:
     _init_guard(server, settings)
     from studio.api import bp as api_bp
     from studio.pages._auth import bp as web_bp
+    from studio.pages._outlines import bp as outlines_bp
 
     server.register_blueprint(web_bp)
+    server.register_blueprint(outlines_bp)
     server.register_blueprint(api_bp)
     return server
 

@@ -444,15 +444,19 @@ def test_choropleth_classes_colours_tooltips_and_legend() -> None:
     leaflet = find(out, dl.Map)[0]
     assert not find(out, dl.TileLayer)
     assert leaflet.bounds == [[47.5, -1.0], [50.0, 2.0]]
-    layers = find(out, dl.GeoJSON)
-    by_code = {f["properties"]["code"]: layer.style["fillColor"]
-               for layer in layers for f in layer.data["features"]}
-    assert by_code["27"] == NO_DATA_COLOR
-    assert len({by_code["53"], by_code["72"], by_code["61"]}) == 3
-    assert "14" not in by_code
-    orne = next(f for layer in layers for f in layer.data["features"]
-                if f["properties"]["code"] == "61")
-    assert orne["properties"]["tooltip"] == f"<strong>Orne &lt;b&gt;</strong><br>3{NNBSP}000"
+    [layer] = find(out, dl.GeoJSON)  # one layer; colours by code in its hideout
+    codes = [f["properties"]["code"] for f in layer.data["features"]]
+    assert codes == ["53", "72", "61", "27"]  # "14" has no valid outline
+    assert layer.style == {"variable": "studioMaps.areaStyle"}
+    assert layer.onEachFeature == {"variable": "studioMaps.areaTooltip"}
+    fills, tips = layer.hideout["fills"], layer.hideout["tips"]
+    assert "27" not in fills and layer.hideout["missing"] == NO_DATA_COLOR
+    assert len({fills["53"], fills["72"], fills["61"]}) == 3
+    assert NO_DATA_COLOR not in fills.values()
+    assert tips["61"] == f"<strong>Orne &lt;b&gt;</strong><br>3{NNBSP}000"
+    assert tips["27"] == "<strong>Eure</strong><br>Pas de donnée"
+    assert layer.hideout["selected"] is None
+    assert all(set(f["properties"]) == {"code", "name"} for f in layer.data["features"])
     legend = texts(find(out, html.Ul)[0])
     assert f"< 3{NNBSP}500" in legend and f"≥ 5{NNBSP}000" in legend
     assert "Pas de donnée" in legend
@@ -462,7 +466,8 @@ def test_choropleth_palette_and_no_legend() -> None:
     tile_ = choropleth(palette="greens", legend=False,
                        classification={"method": "equal", "classes": 2})
     out = render_tile(tile_, {"values": VALUES, "boundaries": BOUNDARIES}, "fr")
-    colors = {layer.style["fillColor"] for layer in find(out, dl.GeoJSON)} - {NO_DATA_COLOR}
+    [layer] = find(out, dl.GeoJSON)
+    colors = set(layer.hideout["fills"].values()) - {NO_DATA_COLOR}
     assert len(colors) == 2 and colors <= set(SEQUENTIAL["greens"])
     assert not [n for n in walk(out) if getattr(n, "className", "") == "studio-map-legend"]
 
@@ -473,8 +478,34 @@ def test_choropleth_quantiles_and_tile_layer_from_settings() -> None:
     out = render_tile(choropleth(classification={"classes": 3}),
                       {"values": VALUES, "boundaries": BOUNDARIES}, "en", settings=settings)
     assert find(out, dl.TileLayer)[0].url == settings["tile_url"]
-    colors = {layer.style["fillColor"] for layer in find(out, dl.GeoJSON)}
-    assert len(colors) == 4
+    [layer] = find(out, dl.GeoJSON)
+    assert len(set(layer.hideout["fills"].values())) == 3  # + "no data" for Eure
+
+
+def test_choropleth_selected_area_and_outlines_by_url() -> None:
+    results = {"values": VALUES, "boundaries": BOUNDARIES}
+    out = render_tile(choropleth(), results, "fr", selected="72",
+                      outlines_url="/dashboards/1/outlines/m1.geojson")
+    [layer] = find(out, dl.GeoJSON)
+    assert layer.hideout["selected"] == "72"
+    assert layer.url == "/dashboards/1/outlines/m1.geojson"
+    assert getattr(layer, "data", None) is None  # the outlines are not in the component
+    assert find(out, dl.Map)[0].bounds == [[47.5, -1.0], [50.0, 2.0]]
+    unknown = render_tile(choropleth(), results, "fr", selected="99")
+    assert find(unknown, dl.GeoJSON)[0].hideout["selected"] is None
+
+
+def test_choropleth_outlines_are_built_once_and_served_as_json() -> None:
+    from studio.components.map import outlines_of
+
+    tile_ = choropleth()
+    first = outlines_of(tile_.boundaries, BOUNDARIES)
+    copy = QueryResult.model_validate_json(BOUNDARIES.model_dump_json())  # as from the cache
+    assert outlines_of(tile_.boundaries, copy) is first
+    served = json.loads(first.geojson)
+    assert served["type"] == "FeatureCollection" and len(served["features"]) == 4
+    assert served["features"][2]["properties"] == {"code": "61", "name": "Orne <b>"}
+    assert len(first.etag) == 32
 
 
 def test_point_map_clustered_and_sized() -> None:

@@ -1,20 +1,24 @@
-"""Map tiles with dash-leaflet: classed choropleths and point layers, without custom JS.
+"""Map tiles with dash-leaflet: classed choropleths and point layers.
 
-Leaflet styles each GeoJSON layer with one style object; per-feature style functions would
-need JavaScript in the assets folder. Classes are therefore computed in Python and each
-class becomes its own `dl.GeoJSON` layer with a constant style (at most ten layers: nine
-classes and "no data"). Tooltips and popups given as feature properties are inserted by
-Leaflet as HTML, so their text is HTML-escaped here. A background tile layer is added only
-when the app settings give `tile_url` (or `map_tile_url`) (no external request otherwise).
+A choropleth is one `dl.GeoJSON` layer of outlines that never change with the filters
+(properties: code and name) and a small `hideout` (class colour and tooltip by code, the
+selected code) that does; the style and tooltip functions that read it live in
+`assets/studio_maps.js` (`window.studioMaps`, no external script). The dashboard page sends
+the outlines once, through a cached URL, and then only the hideout. Tooltips and popups are
+inserted by Leaflet as HTML, so their text is HTML-escaped here. A background tile layer is
+added only when the app settings give `tile_url` (or `map_tile_url`) (no external request
+otherwise).
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import html as html_lib
 import json
 from collections.abc import Iterable
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
 
 import dash_leaflet as dl
@@ -26,7 +30,7 @@ from studio.components.format import format_number, is_number
 from studio.components.messages import message
 from studio.components.palettes import NO_DATA_COLOR, sequential_colors
 from studio.spec.query import QueryResult
-from studio.spec.tiles import Classification, MapTile, NumberFormat
+from studio.spec.tiles import Boundaries, Classification, MapTile, NumberFormat
 
 FRANCE_BOUNDS = [[41.3, -5.2], [51.1, 9.6]]
 MAP_STYLE = {"height": "420px", "width": "100%"}
@@ -208,13 +212,88 @@ def _code(value: Any) -> str:
 # --- layers --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Outlines:
+    """The areas of a choropleth, parsed once per boundaries result and shared read-only.
+
+    `collection` is the GeoJSON sent to the browser (properties: code and name only, so
+    that it stays the same whatever the filters); the values, colours and tooltips travel
+    separately in the layer's `hideout` and are applied by `assets/studio_maps.js`.
+    """
+
+    codes: tuple[str, ...]
+    names: tuple[str, ...]
+    collection: dict[str, Any]
+    bounds: list[list[float]] | None
+
+    @cached_property
+    def geojson(self) -> bytes:
+        """The collection as compact JSON bytes (what the outlines URL serves)."""
+        return json.dumps(self.collection, separators=(",", ":")).encode()
+
+    @cached_property
+    def etag(self) -> str:
+        """A validator of `geojson` for HTTP caching."""
+        return hashlib.sha256(self.geojson).hexdigest()[:32]
+
+
+def outlines_of(boundaries: Boundaries, result: QueryResult) -> Outlines:
+    """The outlines in a boundaries query result (cached: they come back with every change)."""
+    return _outlines(
+        tuple(result.column(boundaries.code_field)),
+        tuple(result.column(boundaries.name_field)),
+        tuple(result.column(boundaries.geometry_field)),
+    )
+
+
+@lru_cache(maxsize=32)
+def _outlines(codes: tuple[Any, ...], names: tuple[Any, ...], texts: tuple[Any, ...]) -> Outlines:
+    kept_codes: list[str] = []
+    kept_names: list[str] = []
+    features: list[dict[str, Any]] = []
+    geometries: list[dict[str, Any]] = []
+    for code, name, text in zip(codes, names, texts, strict=True):
+        geometry = parse_geometry(text)
+        if geometry is None:
+            continue
+        name_text = str(name) if name is not None else _code(code)
+        kept_codes.append(_code(code))
+        kept_names.append(name_text)
+        geometries.append(geometry)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {"code": _code(code), "name": name_text},
+            }
+        )
+    return Outlines(
+        tuple(kept_codes),
+        tuple(kept_names),
+        {"type": "FeatureCollection", "features": features},
+        bounds_of(geometries),
+    )
+
+
 def choropleth_layers(
-    tile: MapTile, results: dict[str, QueryResult], locale: str, id_prefix: str | None
-) -> tuple[list[Component], Component | None, list[dict[str, Any]], list[list[str]]]:
-    """(GeoJSON layers by class, legend, geometries, table rows) of a choropleth."""
+    tile: MapTile,
+    results: dict[str, QueryResult],
+    locale: str,
+    id_prefix: str | None,
+    *,
+    selected: Any = None,
+    outlines_url: str | None = None,
+) -> tuple[list[Component], Component | None, list[list[float]] | None, list[list[str]]]:
+    """(the areas layer, legend, bounds, table rows) of a choropleth.
+
+    One `dl.GeoJSON` layer holds every area; its `hideout` maps each code to its class
+    colour and tooltip, and names the `selected` code (the cross-filter), drawn outlined.
+    With `outlines_url` the browser fetches the outlines from there (and keeps them across
+    filter changes); otherwise they are inline in the layer's `data`.
+    """
     assert tile.boundaries is not None and tile.code_field is not None
     assert tile.measure is not None
-    b, fmt = tile.boundaries, tile.number_format
+    fmt = tile.number_format
     values = {
         _code(c): (float(v) if is_number(v) else None)
         for c, v in zip(
@@ -223,58 +302,45 @@ def choropleth_layers(
             strict=True,
         )
     }
+    outlines = outlines_of(tile.boundaries, results["boundaries"])
+    if not outlines.codes:
+        raise TileDataError(message("no_value", locale))
     breaks = class_breaks([v for v in values.values() if v is not None], tile.classification)
     colors = sequential_colors(tile.palette, len(breaks) + 1)
-    by_class: dict[int, list[dict[str, Any]]] = {}
-    geometries: list[dict[str, Any]] = []
+    fills: dict[str, str] = {}
+    tips: dict[str, str] = {}
     table_rows: list[list[str]] = []
-    br = results["boundaries"]
-    for code, name, geom_text in zip(
-        br.column(b.code_field), br.column(b.name_field), br.column(b.geometry_field), strict=True
-    ):
-        geometry = parse_geometry(geom_text)
-        if geometry is None:
-            continue
-        value = values.get(_code(code))
-        cls = -1 if value is None else class_index(value, breaks)
-        name_text = str(name) if name is not None else _code(code)
-        by_class.setdefault(cls, []).append(
-            {
-                "type": "Feature",
-                "geometry": geometry,
-                "properties": {
-                    "code": _code(code),
-                    "name": name_text,
-                    "value": value,
-                    "tooltip": _tooltip(name_text, value, locale, fmt),
-                },
-            }
-        )
-        geometries.append(geometry)
-        table_rows.append([_code(code), name_text, format_number(value, locale, fmt)])
-    if not geometries:
-        raise TileDataError(message("no_value", locale))
-    layers = [
-        dl.GeoJSON(
-            id=component_id(tile.id, f"map-class-{cls}", id_prefix),
-            data={"type": "FeatureCollection", "features": features},
-            style={
-                "color": "#ffffff",
-                "weight": 0.8,
-                "fillOpacity": 0.85,
-                "fillColor": NO_DATA_COLOR if cls < 0 else colors[cls],
-            },
-            hoverStyle={"weight": 2.5, "color": "#222222"},
-        )
-        for cls, features in sorted(by_class.items())
-    ]
+    missing = False
+    for code, name in zip(outlines.codes, outlines.names, strict=True):
+        value = values.get(code)
+        if value is None:
+            missing = True
+        else:
+            fills[code] = colors[class_index(value, breaks)]
+        tips[code] = _tooltip(name, value, locale, fmt)
+        table_rows.append([code, name, format_number(value, locale, fmt)])
+    chosen = _code(selected) if selected is not None else None
+    source = {"url": outlines_url} if outlines_url else {"data": outlines.collection}
+    layer = dl.GeoJSON(
+        id=component_id(tile.id, "map-areas", id_prefix),
+        **source,
+        hideout={
+            "fills": fills,
+            "tips": tips,
+            "missing": NO_DATA_COLOR,
+            "selected": chosen if chosen in tips else None,
+        },
+        style={"variable": "studioMaps.areaStyle"},
+        onEachFeature={"variable": "studioMaps.areaTooltip"},
+        hoverStyle={"weight": 2.5, "color": "#222222"},
+    )
     title = tile.measure.label or tile.measure.field or message("count", locale)
     key = (
-        legend(title, colors, class_labels(breaks, locale, fmt), locale, -1 in by_class)
+        legend(title, colors, class_labels(breaks, locale, fmt), locale, missing)
         if tile.legend
         else None
     )
-    return layers, key, geometries, table_rows
+    return [layer], key, outlines.bounds, table_rows
 
 
 def _point_place(tile: MapTile, row: dict[str, Any]) -> tuple[float, float] | None:
@@ -293,8 +359,8 @@ def _point_place(tile: MapTile, row: dict[str, Any]) -> tuple[float, float] | No
 
 def point_layers(
     tile: MapTile, results: dict[str, QueryResult], locale: str, id_prefix: str | None
-) -> tuple[list[Component], Component | None, list[dict[str, Any]], list[list[str]]]:
-    """(point layer, legend, geometries, table rows) of a point map."""
+) -> tuple[list[Component], Component | None, list[list[float]] | None, list[list[str]]]:
+    """(point layer, legend, bounds, table rows) of a point map."""
     result, fmt = results["points"], tile.number_format
     key = tile.measure.key if tile.measure else None
     points = []
@@ -330,7 +396,7 @@ def point_layers(
             zoomToBoundsOnClick=True,
             superClusterOptions={"radius": 60},
         )
-        return [layer], None, geometries, rows
+        return [layer], None, bounds_of(geometries), rows
     markers = []
     for (lat, lon), label, v in points:
         color = colors[class_index(v, breaks)] if (colors and v is not None) else "#0072B2"
@@ -358,7 +424,7 @@ def point_layers(
         if (tile.legend and colors)
         else None
     )
-    return [layer], key_legend, geometries, rows
+    return [layer], key_legend, bounds_of(geometries), rows
 
 
 def bounds_center(bounds: list[list[float]]) -> list[float]:
@@ -383,17 +449,25 @@ def render_map(
     *,
     settings: Any = None,
     id_prefix: str | None = None,
+    selected: Any = None,
+    outlines_url: str | None = None,
 ) -> Rendered:
-    """The body of a map tile (a `dl.Map` and its legend) and its table alternative."""
+    """The body of a map tile (a `dl.Map` and its legend) and its table alternative.
+
+    `selected` is the code of the area the dashboard is cross-filtered by (outlined);
+    `outlines_url`, where the browser fetches a choropleth's outlines instead of inline data.
+    """
     if tile.layer == "choropleth":
-        layers, key, geometries, rows = choropleth_layers(tile, results, locale, id_prefix)
+        layers, key, bounds, rows = choropleth_layers(
+            tile, results, locale, id_prefix, selected=selected, outlines_url=outlines_url
+        )
         headers = [
             "Code",
             "Nom" if locale != "en" else "Name",
             tile.measure.label or tile.measure.field or message("count", locale),
         ]
     else:
-        layers, key, geometries, rows = point_layers(tile, results, locale, id_prefix)
+        layers, key, bounds, rows = point_layers(tile, results, locale, id_prefix)
         headers = [
             "Nom" if locale != "en" else "Name",
             "Latitude",
@@ -407,7 +481,7 @@ def render_map(
         children.append(dl.TileLayer(url=url, attribution=attribution or ""))
     children.extend(layers)
     children.append(dl.ScaleControl(position="bottomleft", imperial=False))
-    bounds = bounds_of(geometries) or FRANCE_BOUNDS
+    bounds = bounds or FRANCE_BOUNDS
     leaflet = dl.Map(
         children=children,
         id=component_id(tile.id, "map", id_prefix),

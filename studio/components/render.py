@@ -61,7 +61,8 @@ def _is_empty(tile: Any, results: Mapping[str, QueryResult]) -> bool:
 
 def render_body(tile: Any, results: Mapping[str, QueryResult], locale: str = "fr", *,
                 settings: Any = None, error: str | None = None,
-                id_prefix: str | None = None) -> Rendered:
+                id_prefix: str | None = None, selected: Any = None,
+                outlines_url: str | None = None) -> Rendered:
     """The body of a tile: its content, or a clear message when it cannot be drawn."""
     if error:
         return Rendered(message_box(message("error", locale, detail=error), error=True))
@@ -70,9 +71,11 @@ def render_body(tile: Any, results: Mapping[str, QueryResult], locale: str = "fr
         return Rendered(message_box(problem, error=True))
     if _is_empty(tile, results):
         return Rendered(message_box(message("empty", locale)))
+    extra = ({"selected": selected, "outlines_url": outlines_url}
+             if tile.kind == "map" else {})
     try:
         return RENDERERS[tile.kind](tile, dict(results), locale, settings=settings,
-                                    id_prefix=id_prefix)
+                                    id_prefix=id_prefix, **extra)
     except TileDataError as exc:
         return Rendered(message_box(message("bad_data", locale, detail=str(exc)), error=True))
     except Exception:  # a renderer bug must not take the whole dashboard down
@@ -89,14 +92,18 @@ def render_tile(
     settings: Any = None,
     error: str | None = None,
     id_prefix: str | None = None,
+    selected: Any = None,
+    outlines_url: str | None = None,
 ) -> Component:
     """The framed Dash component of a tile drawn from its query results.
 
     `results` maps the names of `tile.queries()` to their results; `error` is a message
     from the caller (e.g. the query failed) shown in the tile; `settings` is a mapping or
-    object giving `tile_url` and `tile_attribution` (`studio.config.Settings`). Never raises.
+    object giving `tile_url` and `tile_attribution` (`studio.config.Settings`). A map also
+    takes `selected` (the cross-filtered area's code, outlined) and `outlines_url` (where
+    the browser fetches its outlines, instead of sending them inline). Never raises.
     """
     rendered = render_body(tile, results, locale, settings=settings, error=error,
-                           id_prefix=id_prefix)
+                           id_prefix=id_prefix, selected=selected, outlines_url=outlines_url)
     truncated = any(r.truncated for r in results.values()) and not error
     return tile_frame(tile, rendered, locale, id_prefix=id_prefix, truncated=truncated)

@@ -2,7 +2,8 @@
 
 The key hashes the query, the source and its version, and the row filter, so two people
 with different row-level rules never share an entry, and a new file version never serves
-stale rows.
+stale rows. Things derived from results (a drawn tile) are kept in the same backend under
+`derived_key`s that name the same dependencies.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ class QueryCache:
         payload = {
             "query": query.model_dump(mode="json"),
             "source": source_identity,
-            "row_filter": _row_filter_json(row_filter),
+            "row_filter": row_filter_json(row_filter),
         }
         text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(text.encode()).hexdigest()
@@ -134,8 +135,32 @@ class QueryCache:
         """Drop every cached result of this cache."""
         self.backend.clear()
 
+    @staticmethod
+    def derived_key(kind: str, parts: Any) -> str:
+        """Return the key of something derived from query results (e.g. a drawn tile).
 
-def _row_filter_json(row_filter: RowFilter | None) -> Any:
+        `parts` is any JSON-able value naming everything the derived thing depends on; the
+        caller includes the sources' versions and row filters, as `key` does for queries.
+        """
+        text = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+        return f"{kind}:" + hashlib.sha256(text.encode()).hexdigest()
+
+    def get_bytes(self, key: str) -> bytes | None:
+        """Return the bytes stored under a `derived_key`, or None."""
+        data = self.backend.get(key)
+        if data is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return data
+
+    def set_bytes(self, key: str, data: bytes) -> None:
+        """Store bytes under a `derived_key` (same bound, TTL and backend as results)."""
+        self.backend.set(key, data)
+
+
+def row_filter_json(row_filter: RowFilter | None) -> Any:
+    """The row filter as plain JSON data (for cache keys)."""
     if row_filter is None:
         return None
     return [[f.model_dump(mode="json") for f in alt] for alt in row_filter]

@@ -31,6 +31,14 @@ PREVIEW_ROWS = 20
 TOP_VALUES = 5
 HISTOGRAM_BINS = 10
 MAX_NAME = 200
+ROW_GROUP_SIZE = 122880
+CLUSTER_MIN_ROWS = 4 * ROW_GROUP_SIZE
+"""From this many rows, a dataset is written sorted by its cluster columns (below, one or
+a few row groups hold everything, and the rows keep the file's order)."""
+CLUSTER_ORDER = ("region", "departement", "epci", "commune", "date", "datetime")
+"""Field types rows are sorted by, coarse territory first, then time: dashboard filters are
+mostly on territory and period, and sorted rows let DuckDB skip the row groups whose
+min/max statistics exclude the filtered values."""
 
 
 @dataclass
@@ -67,7 +75,10 @@ def build_dataset(
     plans = _plans(con, raw, columns, options)
     plans, counts = _settle_plans(con, columns, plans)
     problems = _problem_examples(con, raw, columns, plans, counts)
-    parquet_path = _write_parquet(con, columns, final_names, dest_dir)
+    order = (
+        cluster_columns([plans[i].type for i in columns]) if row_count >= CLUSTER_MIN_ROWS else []
+    )
+    parquet_path = _write_parquet(con, columns, final_names, dest_dir, [columns[k] for k in order])
     fields = [_field(name, plans[i], options) for name, i in zip(final_names, columns, strict=True)]
     return IngestResult(
         parquet_path=parquet_path,
@@ -241,23 +252,38 @@ def _problem_examples(
     return problems
 
 
+def cluster_columns(types: list[str]) -> list[int]:
+    """Positions of the columns to sort a large dataset by: at most one of each type of
+    `CLUSTER_ORDER`, in that order, at most three."""
+    chosen: list[int] = []
+    for kind in CLUSTER_ORDER:
+        position = next((i for i, t in enumerate(types) if t == kind), None)
+        if position is not None:
+            chosen.append(position)
+    return chosen[:3]
+
+
 def _write_parquet(
     con: duckdb.DuckDBPyConnection,
     columns: list[int],
     names: list[str],
     dest_dir: Path,
+    order: list[int] | None = None,
 ) -> Path:
-    """Return the path of the complete Parquet file, renamed into place once written."""
+    """Return the path of the complete Parquet file, renamed into place once written.
+
+    `order` lists the columns (raw positions) to sort rows by (see `CLUSTER_ORDER`)."""
     dest_dir.mkdir(parents=True, exist_ok=True)
     final = dest_dir / f"{uuid.uuid4().hex}.parquet"
     partial = dest_dir / f".{final.name}.partial"
     select = ", ".join(
         f"t{i} AS {quote_ident(name)}" for i, name in zip(columns, names, strict=True)
     )
+    sort = " ORDER BY " + ", ".join(f"t{i} NULLS LAST" for i in order) if order else ""
     try:
         con.execute(
-            f"COPY (SELECT {select} FROM conv) TO ? "
-            "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)",
+            f"COPY (SELECT {select} FROM conv{sort}) TO ? "
+            f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})",
             [str(partial)],
         )
         os.replace(partial, final)

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from typing import Any
 from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html
+from plotly.io.json import to_json_plotly
 
 from studio import runtime
 from studio.components.format import format_category
 from studio.components.render import render_tile
 from studio.i18n import register, t
 from studio.pages._ids import cid
+from studio.pages._outlines import outlines_path
 from studio.security.policy import allowed
 from studio.services import dashboards as service
 from studio.services import datasets as dataset_service
+from studio.services.tiles import TileData
 from studio.spec.dashboard import FilterValueError
 from studio.spec.filters import decode_state, encode_state
 from studio.store import NotFound
@@ -34,6 +39,10 @@ ID = lambda name: cid("dv", name)  # noqa: E731
 PAGE = "dv"
 FILTER_TYPE = "dv-filter"
 TILE_TYPE = "dv-tile"
+SECTION_TYPE = "dv-section"
+DRAWING_VERSION = 1
+"""Part of the keys of cached tile drawings: bump it when the renderers' output changes, so
+that a shared (Redis) cache never serves a drawing made by older code after a deploy."""
 
 register(
     {
@@ -278,8 +287,10 @@ def download_pdf(n_clicks, filter_values, cross, doc):  # noqa: ANN001, ANN201
     return dcc.send_bytes(content, filename, type="application/pdf")
 
 
-def _run(board: service.OpenDashboard, queries: dict[str, Any], locale: str) -> dict[str, Any]:
-    """Run tiles' queries as the current actor, with the app's cache."""
+def _run(
+    board: service.OpenDashboard, queries: dict[str, Any], locale: str, then: Any = None
+) -> dict[str, Any]:
+    """Run tiles' queries as the current actor, with the app's cache (see `run_tiles`)."""
     return service.run_tiles(
         runtime.db(),
         runtime.settings(),
@@ -288,6 +299,7 @@ def _run(board: service.OpenDashboard, queries: dict[str, Any], locale: str) -> 
         board,
         queries,
         locale,
+        then,
     )
 
 
@@ -305,22 +317,90 @@ def _state_from(
 
 
 def render_bodies(
-    board: service.OpenDashboard, values: dict[str, Any], cross: dict[str, Any] | None, locale: str
+    board: service.OpenDashboard,
+    values: dict[str, Any],
+    cross: dict[str, Any] | None,
+    locale: str,
+    only: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """Every tile of the dashboard drawn with these filter values."""
+    """The tiles of the dashboard (those in `only`, if given) drawn with these filter values.
+
+    Permissions are checked for every tile on every call; a tile the actor may see is then
+    taken from the drawing cache when one was made from the same data (see
+    `service.tile_access`), else queried, drawn and kept there.
+    """
+    tiles = [t for t in board.spec.tiles if only is None or t.id in only]
     queries = service.merged_queries(board, values, cross)
-    data = _run(board, queries, locale)
-    return {
-        tile.id: render_tile(
-            tile,
-            data[tile.id].results,
-            locale,
-            settings=runtime.settings(),
-            error=data[tile.id].error,
-            id_prefix=PAGE,
+    cache = runtime.service("query_cache")
+    with runtime.db().session() as s:
+        access = service.tile_access(s, runtime.settings(), runtime.actor(), board, queries, locale)
+    bodies: dict[str, Any] = {}
+    keys: dict[str, str] = {}
+    for tile in tiles:
+        check = access[tile.id]
+        if check.error:
+            error = TileData(error=check.error)
+            options = _draw_options(board, tile, cross)
+            bodies[tile.id] = _draw(tile, error, locale, runtime.settings(), options)
+            continue
+        if cache is None:
+            continue
+        keys[tile.id] = cache.derived_key(
+            "tile", {**check.depends, "locale": locale, "draw": _draw_options(board, tile, cross)}
         )
-        for tile in board.spec.tiles
-    }
+        hit = cache.get_bytes(keys[tile.id])
+        if hit is not None:
+            bodies[tile.id] = json.loads(hit)
+    missing = {t.id: t for t in tiles if t.id not in bodies}
+    settings = runtime.settings()
+    options = {tid: _draw_options(board, tile, cross) for tid, tile in missing.items()}
+
+    def draw(tile_id: str, data: TileData) -> Any:
+        # in a worker thread, without the request context: everything is passed in
+        drawn = _draw(missing[tile_id], data, locale, settings, options[tile_id])
+        if tile_id not in keys or data.error:
+            return drawn
+        text = to_json_plotly(drawn)
+        cache.set_bytes(keys[tile_id], text.encode())
+        return json.loads(text)
+
+    if missing:
+        queries = {tid: queries[tid] for tid in missing}
+        bodies.update(_run(board, queries, locale, then=draw))
+    return bodies
+
+
+def _draw_options(board: service.OpenDashboard, tile: Any, cross: dict[str, Any] | None) -> dict:
+    """What, beyond data and locale, changes how a tile is drawn on this page."""
+    options: dict[str, Any] = {"page": PAGE, "renderer": DRAWING_VERSION}
+    settings = runtime.settings()
+    if tile.kind == "map":
+        options["tiles"] = [
+            getattr(settings, "tile_url", None),
+            getattr(settings, "tile_attribution", None),
+        ]
+        options["selected"] = cross["value"] if cross and cross["tile"] == tile.id else None
+        options["outlines"] = _outlines_url(board, tile)
+    return options
+
+
+def _outlines_url(board: service.OpenDashboard, tile: Any) -> str | None:
+    if getattr(tile, "layer", None) != "choropleth":
+        return None
+    return outlines_path(board.doc.id, tile.id)
+
+
+def _draw(tile: Any, data: TileData, locale: str, settings: Any, options: dict) -> Any:
+    return render_tile(
+        tile,
+        data.results,
+        locale,
+        settings=settings,
+        error=data.error,
+        id_prefix=PAGE,
+        selected=options.get("selected"),
+        outlines_url=options.get("outlines"),
+    )
 
 
 def layout(dashboard_id: str = "", **query: Any) -> html.Div:
@@ -332,18 +412,28 @@ def layout(dashboard_id: str = "", **query: Any) -> html.Div:
     except (ValueError, NotFound):
         return dbc.Alert(t("dv.not_found", locale), color="warning", id=ID("not-found"))
     values, cross = decode_state(urlencode(query, doseq=True), board.spec)
-    bodies = render_bodies(board, values, cross, locale)
     sections = board.spec.sections
     if len(sections) > 1:
+        # only the open tab's tiles exist (and are drawn); `show_section` draws another one
+        shown = list(sections[0].tiles)
+        bodies = render_bodies(board, values, cross, locale, only=shown)
         content = dbc.Tabs(
             [
-                dbc.Tab(_tile_cells(board, list(sec.tiles), bodies), label=sec.title, tab_id=sec.id)
-                for sec in sections
+                dbc.Tab(
+                    html.Div(
+                        _tile_cells(board, shown, bodies) if i == 0 else None,
+                        id={"type": SECTION_TYPE, "section": sec.id},
+                    ),
+                    label=sec.title,
+                    tab_id=sec.id,
+                )
+                for i, sec in enumerate(sections)
             ],
             id=ID("tabs"),
             active_tab=sections[0].id,
         )
     elif board.spec.tiles:
+        bodies = render_bodies(board, values, cross, locale)
         content = _tile_cells(board, [tile.id for tile in board.spec.tiles], bodies)
     else:
         content = dbc.Alert(t("dv.empty", locale), color="light", className="border")
@@ -449,13 +539,39 @@ def refilter(values_list, cross, doc):  # noqa: ANN001, ANN201
     with runtime.db().session() as s:
         board = service.open_dashboard(s, actor, int((doc or {}).get("id", 0)))
     state, values, cross = _state_from(board, ctx.inputs_list[0], values_list, cross)
-    bodies = render_bodies(board, values, cross, locale)
     order = [item["id"]["tile"] for item in ctx.outputs_list[0]]
+    bodies = render_bodies(board, values, cross, locale, only=order)  # the open tab's tiles
     return (
         [bodies.get(tid) for tid in order],
         ("?" + state if state else ""),
         _chip(board, cross, locale),
     )
+
+
+@callback(
+    Output({"type": SECTION_TYPE, "section": ALL}, "children"),
+    Input(ID("tabs"), "active_tab"),
+    State({"type": FILTER_TYPE, "filter": ALL}, "value"),
+    State(ID("cross"), "data"),
+    State(ID("doc"), "data"),
+    prevent_initial_call=True,
+)
+def show_section(active, values_list, cross, doc):  # noqa: ANN001, ANN201
+    """Draw the tiles of the tab just opened, with the filters on screen; empty the others
+    (so that a filter change redraws only what can be seen)."""
+    actor, locale = runtime.actor(), runtime.locale()
+    with runtime.db().session() as s:
+        board = service.open_dashboard(s, actor, int((doc or {}).get("id", 0)))
+    section = next((sec for sec in board.spec.sections if sec.id == active), None)
+    if section is None:
+        raise dash.exceptions.PreventUpdate
+    _state, values, cross = _state_from(board, ctx.states_list[0], values_list, cross)
+    shown = list(section.tiles)
+    bodies = render_bodies(board, values, cross, locale, only=shown)
+    return [
+        _tile_cells(board, shown, bodies) if item["id"]["section"] == section.id else None
+        for item in ctx.outputs_list
+    ]
 
 
 @callback(
@@ -502,31 +618,47 @@ def _raw_value(board: service.OpenDashboard, tile: Any, label: Any, locale: str)
     return None
 
 
-MAP_CLASS_TYPES = tuple(f"tile-map-class-{c}" for c in range(-1, 9))
-"""Ids of a choropleth's layers, one per class ("no data" is -1; see components.map)."""
-
-
 @callback(
     Output(ID("cross"), "data", allow_duplicate=True),
-    *[Input({"type": kind, "tile": ALL, "page": PAGE}, "clickData") for kind in MAP_CLASS_TYPES],
+    Input({"type": "tile-map-areas", "tile": ALL, "page": PAGE}, "clickData"),
     State(ID("doc"), "data"),
+    State(ID("cross"), "data"),
     prevent_initial_call=True,
 )
-def cross_filter_map(*args):  # noqa: ANN002, ANN201
-    """A click on a map area filters the other tiles by that territory's code."""
-    doc = args[-1]
-    actor = runtime.actor()
+def map_cross_filter(clicks, doc, current):  # noqa: ANN001, ANN201
+    """A click on a map area filters the other tiles by its code; a second click clears it."""
+    actor, locale = runtime.actor(), runtime.locale()
     trigger = ctx.triggered_id
-    feature = ctx.triggered[0].get("value") if ctx.triggered else None
-    if not isinstance(trigger, dict) or not isinstance(feature, dict):
+    if not isinstance(trigger, dict):
+        raise dash.exceptions.PreventUpdate
+    click = next(
+        (c for item, c in zip(ctx.inputs_list[0], clicks, strict=True) if item["id"] == trigger),
+        None,
+    )
+    code = ((click or {}).get("properties") or {}).get("code")
+    if not isinstance(code, str | int) or isinstance(code, bool):
         raise dash.exceptions.PreventUpdate
     with runtime.db().session() as s:
         board = service.open_dashboard(s, actor, int((doc or {}).get("id", 0)))
     tile = board.spec.tile(str(trigger.get("tile")))
-    code = (feature.get("properties") or {}).get("code")
-    if getattr(tile, "kind", "") != "map" or tile.layer != "choropleth" or not code:
+    if tile is None or tile.kind != "map" or tile.code_field is None:
         raise dash.exceptions.PreventUpdate
-    return {"tile": tile.id, "field": tile.code_field, "value": str(code)[:200]}
+    value = _area_value(board, tile, str(code), locale)
+    if value is None:
+        raise dash.exceptions.PreventUpdate
+    chosen = {"tile": tile.id, "field": tile.code_field, "value": value}
+    return None if current == chosen else chosen
+
+
+def _area_value(board: service.OpenDashboard, tile: Any, code: str, locale: str) -> Any:
+    """The stored code value of the clicked area in the map's own values, or None."""
+    queries = service.merged_queries(board, {}, None)[tile.id]
+    values = {"values": queries["values"]} if "values" in queries else {}
+    data = _run(board, {tile.id: values}, locale)[tile.id]
+    result = data.results.get("values")
+    if result is None:
+        return None
+    return next((v for v in result.column(tile.code_field) if str(v).strip() == code), None)
 
 
 @callback(

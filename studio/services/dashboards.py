@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from studio.config import Settings
 from studio.datasources import QueryCache
+from studio.datasources.cache import row_filter_json
 from studio.services import dataset_service_fields, documents
-from studio.services.tiles import TileData, run_tile_queries
+from studio.services.datasets import source_of
+from studio.services.tiles import TileData, row_filter_for, run_tile_queries, tile_datasets
 from studio.spec import Query
 from studio.spec.dashboard import DashboardSpec, load_dashboard
 from studio.spec.filters import tile_queries
@@ -58,16 +61,65 @@ def run_tiles(
     board: OpenDashboard,
     queries: dict[str, dict[str, Query]],
     locale: str,
-) -> dict[str, TileData]:
-    """Every tile's data, tiles run in parallel (DuckDB releases the GIL while it works)."""
+    then: Callable[[str, TileData], Any] | None = None,
+) -> dict[str, Any]:
+    """Every tile's data, tiles run in parallel (DuckDB releases the GIL while it works).
 
-    def one(tile_id: str) -> tuple[str, TileData]:
+    With `then`, each tile's value is `then(tile id, data)`, called in the worker as soon as
+    that tile's queries are done: drawing one tile overlaps the queries of the others.
+    """
+
+    def one(tile_id: str) -> tuple[str, Any]:
         with db.session() as s:
-            return tile_id, run_tile_queries(
+            data = run_tile_queries(
                 s, settings, cache, actor, queries[tile_id], locale, board.vouched
             )
+        return tile_id, (then(tile_id, data) if then is not None else data)
 
     if len(queries) <= 1:
         return dict(one(tid) for tid in queries)
     with ThreadPoolExecutor(max_workers=min(4, len(queries))) as pool:
         return dict(pool.map(one, list(queries)))
+
+
+@dataclass
+class TileAccess:
+    """Whether the actor may see a tile's data now, and what its drawing depends on."""
+
+    error: str | None = None
+    depends: dict[str, Any] = field(default_factory=dict)
+
+
+def tile_access(
+    s: Session,
+    settings: Settings,
+    actor: Any,
+    board: OpenDashboard,
+    queries: dict[str, dict[str, Query]],
+    locale: str,
+) -> dict[str, TileAccess]:
+    """For each tile, the access check (done now, for this actor) and its dependencies.
+
+    `depends` names everything a drawing of the tile is made from: its spec, its merged
+    queries (filter values, cross-filter), each source and version, and the row filter the
+    actor's queries get; a cache key built from it (plus locale and page) never serves a
+    drawing made from other data or for other rules.
+    """
+    out: dict[str, TileAccess] = {}
+    for tile in board.spec.tiles:
+        tile_queries = queries.get(tile.id, {})
+        datasets, error = tile_datasets(s, actor, tile_queries, locale, board.vouched)
+        if error:
+            out[tile.id] = TileAccess(error=error)
+            continue
+        out[tile.id] = TileAccess(
+            depends={
+                "tile": tile.model_dump(mode="json"),
+                "queries": {n: q.model_dump(mode="json") for n, q in tile_queries.items()},
+                "sources": {str(i): source_of(settings, ds).identity for i, ds in datasets.items()},
+                "row_filters": {
+                    str(i): row_filter_json(row_filter_for(actor, ds)) for i, ds in datasets.items()
+                },
+            }
+        )
+    return out

@@ -13,9 +13,10 @@ from studio.datasources import DatasetError, QueryCache
 from studio.i18n import register, t
 from studio.security.policy import allowed
 from studio.services import datasets as dataset_service
-from studio.spec import Query, QueryResult
+from studio.spec import Query, QueryResult, RowFilter
 from studio.store import NotFound
 from studio.store import datasets as repo
+from studio.store.models import Dataset
 
 register(
     {
@@ -41,6 +42,41 @@ class TileData:
     error: str | None = None
 
 
+def tile_datasets(
+    s: Session,
+    actor: Any,
+    queries: dict[str, Query],
+    locale: str,
+    vouched: Collection[int] = (),
+) -> tuple[dict[int, Dataset], str | None]:
+    """(the datasets the queries read, by id; or the message saying why the actor may not).
+
+    `vouched` lists dataset ids that an object the actor may view (a published dashboard
+    or story) uses in its stored tiles: viewing that object grants its tiles' aggregates.
+    """
+    found: dict[int, Dataset] = {}
+    for query in queries.values():
+        if query.dataset in found:
+            continue
+        try:
+            ds = repo.get_dataset(s, query.dataset)
+        except NotFound:
+            return {}, t("tile.dataset_missing", locale)
+        if ds.id not in vouched and not allowed(actor, "view", ds):
+            return {}, t("tile.no_access", locale)
+        found[ds.id] = ds
+    return found, None
+
+
+def row_filter_for(actor: Any, ds: Dataset) -> RowFilter | None:
+    """The row-level rule applied to the actor's queries of `ds` (`None`: every row).
+
+    No rule exists yet; every query and every cache key goes through this one function so
+    that adding per-group rules changes results and keys alike.
+    """
+    return None
+
+
 def run_tile_queries(
     s: Session,
     settings: Settings,
@@ -52,19 +88,18 @@ def run_tile_queries(
 ) -> TileData:
     """Run every named query; a dataset the actor may not view yields a message, not data.
 
-    `vouched` lists dataset ids that an object the actor may view (a published dashboard
-    or story) uses in its stored tiles: viewing that object grants its tiles' aggregates.
+    `vouched`: see `tile_datasets`.
     """
+    datasets, error = tile_datasets(s, actor, queries, locale, vouched)
+    if error:
+        return TileData(error=error)
     data = TileData()
     for name, query in queries.items():
+        ds = datasets[query.dataset]
         try:
-            ds = repo.get_dataset(s, query.dataset)
-        except NotFound:
-            return TileData(error=t("tile.dataset_missing", locale))
-        if ds.id not in vouched and not allowed(actor, "view", ds):
-            return TileData(error=t("tile.no_access", locale))
-        try:
-            data.results[name] = dataset_service.query_dataset(settings, cache, ds, query)
+            data.results[name] = dataset_service.query_dataset(
+                settings, cache, ds, query, row_filter_for(actor, ds)
+            )
         except DatasetError as exc:
             return TileData(error=exc.message(locale))
     return data
