@@ -66,6 +66,9 @@ def create_embed_app(server: Flask) -> dash.Dash:
         url_base_pathname=PREFIX,
         assets_folder=str(STATIC),
         external_stylesheets=["/vendor/bootstrap.min.css", "/assets/studio.css"],
+        # The map layers' style and tooltip functions (window.studioMaps) live in the main
+        # app's assets; without them an embedded map cannot draw.
+        external_scripts=["/assets/studio_maps.js"],
         suppress_callback_exceptions=True,
         serve_locally=True,
         title="Studio",

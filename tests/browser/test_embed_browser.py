@@ -156,3 +156,27 @@ def test_editor_embed_dialog(app: Any, server: Any, users: dict, start: Any) -> 
     assert "Montant par d" in duo.driver.find_element(By.ID, "emb-root").text
     duo.driver.switch_to.default_content()
     assert_clean_console(duo)
+
+
+def test_public_demo_dashboard_embeds_with_its_map(make_app: Any, start: Any) -> None:
+    """The demo dashboard (every tile kind, a choropleth) embedded without a token."""
+    from studio.accounts import actor_of, create_account
+    from studio.services.demo import load_demo
+    from studio.store.models import Document
+    from tests.conftest import PASSWORD, SHARED_DATA
+
+    app = make_app(boundaries=str(SHARED_DATA / "departements-version-simplifiee.geojson"))
+    services = app.server.extensions["studio"]
+    with services["db"].session() as s:
+        admin = actor_of(create_account(s, "admin@example.org", "admin", [], PASSWORD)[0])
+    doc_id = load_demo(services["db"], services["settings"], admin)["dashboard"]
+    with services["db"].session() as s:
+        s.get(Document, doc_id).visibility = "public"
+    duo = start(app)
+    duo.driver.get(f"{base_url(duo)}/embed/dashboards/{doc_id}")
+    duo.wait_for_element(".studio-tile .leaflet-container path.leaflet-interactive", timeout=30)
+    areas = duo.driver.find_elements(By.CSS_SELECTOR, ".leaflet-container path.leaflet-interactive")
+    assert len(areas) >= 90  # every département outline is drawn
+    fills = {area.get_attribute("fill") for area in areas}
+    assert len(fills) > 2  # coloured by class, not a default colour
+    assert_clean_console(duo)
