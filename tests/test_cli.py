@@ -170,3 +170,26 @@ def test_export_then_import_a_dashboard(cli_env: Path, tmp_path: Path) -> None:
     bad.write_text("{not json", encoding="utf-8")
     assert "not JSON" in runner.invoke(main, ["import", str(bad)]).output
     assert runner.invoke(main, ["export", "dashboard", "99"]).exit_code == 1
+
+
+def test_export_then_import_a_story(cli_env: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["init"])
+    from studio.cli import _db, _first_admin
+    from studio.services import documents
+
+    db = _db()
+    with db.session() as s:
+        doc = documents.create(s, "story", _first_admin(db), {
+            "title": "Récit RSA", "cover": {"author": "Observatoire"},
+            "chapters": [{"kind": "tiles", "id": "a", "title": "Début",
+                          "text": {"markdown": "**Bonjour**"}}]})
+        doc_id = doc.id
+    exported = runner.invoke(main, ["export", "story", str(doc_id)])
+    assert exported.exit_code == 0, exported.output
+    assert '"kind": "story"' in exported.output and "Récit RSA" in exported.output
+    path = tmp_path / "story.json"
+    path.write_text(exported.output, encoding="utf-8")
+    imported = runner.invoke(main, ["import", str(path)])
+    assert imported.exit_code == 0, imported.output
+    assert f"Imported story {doc_id + 1}: Récit RSA (draft)" in imported.output
