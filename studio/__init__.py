@@ -99,9 +99,11 @@ def _make_server(settings: Settings, secret_key: str, db: Database) -> Flask:
     _init_guard(server, settings)
     from studio.api import bp as api_bp
     from studio.pages._auth import bp as web_bp
+    from studio.pages._story_images import bp as story_images_bp
 
     server.register_blueprint(web_bp)
     server.register_blueprint(api_bp)
+    server.register_blueprint(story_images_bp)
     return server
 
 

@@ -158,3 +158,64 @@ def step_data(
     queries = {key: sticky_queries(chapter, number, story.schemas)}
     units = _run_all(db, settings, cache, actor, queries, locale, story.vouched)
     return number, StoryData(units=units, steps={chapter.id: number})
+
+
+# --- cover images --------------------------------------------------------------------------
+
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
+
+
+class ImageError(ValueError):
+    """An uploaded cover image that is refused; the message says what to do."""
+
+
+def image_kind(data: bytes) -> str | None:
+    """ "png", "jpg" or "webp" from the file's first bytes (not its name), else None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def images_dir(settings: Settings) -> Any:
+    """The instance folder holding cover images."""
+    return settings.instance / "story_images"
+
+
+def save_cover_image(settings: Settings, data: bytes) -> str:
+    """Store an uploaded image under a random name; ImageError if too large or not an image."""
+    import secrets
+
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ImageError("too_large")
+    kind = image_kind(data)
+    if kind is None:
+        raise ImageError("not_image")
+    folder = images_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.{kind}"
+    tmp = folder / f".{name}.part"
+    tmp.write_bytes(data)
+    tmp.replace(folder / name)
+    return name
+
+
+def cover_image(
+    s: Session, actor: Any, settings: Settings, doc_id: int, name: str
+) -> tuple[Any, str]:
+    """(path, mimetype) of the cover image of a story the actor may read; NotFound otherwise.
+
+    Only the image named in the revision the actor sees is served (a draft's new image stays
+    private to those who may edit).
+    """
+    story = open_story(s, actor, doc_id)
+    if story.spec.cover.image != name:
+        raise NotFound("no such image")
+    path = images_dir(settings) / name
+    if not path.is_file():
+        raise NotFound("image file missing")
+    return path, IMAGE_TYPES[name.rsplit(".", 1)[1]]
