@@ -8,10 +8,15 @@ from typing import Any
 
 import pytest
 from conftest import render_page
-from story_samples import story_spec
-from test_story_pages import publish_internal, setup  # noqa: F401  (fixture)
+from test_story_pages import make_setup, publish_internal
 
 from studio.store import documents as repo
+
+
+@pytest.fixture
+def setup(login: Any, server: Any) -> dict[str, Any]:
+    return make_setup(login, server)
+
 
 COVER = ("title", "subtitle", "author", "date", "image_alt")
 STEP_FIELDS = ("text", "field", "value", "period_field", "period", "highlight", "view")
@@ -83,6 +88,25 @@ def form_states(doc: int, version: int, spec: dict[str, Any], **cover: Any) -> l
     return states
 
 
+def callback_key(app: Any, input_id: str) -> str:
+    """The callback-map key of the callback triggered by `input_id`."""
+    keys = [k for k, v in app.callback_map.items() if any(i["id"] == input_id for i in v["inputs"])]
+    assert len(keys) == 1, keys
+    return keys[0]
+
+
+def _split(key: str) -> Any:
+    """The outputs of a callback key (allow_duplicate suffixes dropped)."""
+    if not key.startswith(".."):
+        cid, prop = key.rsplit(".", 1)
+        return {"id": cid, "property": prop.split("@")[0]}
+    out = []
+    for part in key[2:-2].split("..."):
+        cid, prop = part.rsplit(".", 1)
+        out.append({"id": cid, "property": prop.split("@")[0]})
+    return out
+
+
 def post(
     client: Any, output: str, outputs: Any, inputs: list[Any], states: list[Any], changed: str
 ) -> Any:
@@ -98,11 +122,12 @@ def post(
     )
 
 
-def save(client: Any, doc: int, version: int, spec: dict[str, Any], **cover: Any) -> Any:
+def save(client: Any, app: Any, doc: int, version: int, spec: dict[str, Any], **cover: Any) -> Any:
+    key = callback_key(app, "se-save")
     return post(
         client,
-        "..se-message.children...se-draft.data..",
-        [{"id": "se-message", "property": "children"}, {"id": "se-draft", "property": "data"}],
+        key,
+        _split(key),
         [_state("se-save", 1, "n_clicks")],
         form_states(doc, version, spec, **cover),
         "se-save.n_clicks",
@@ -111,6 +136,7 @@ def save(client: Any, doc: int, version: int, spec: dict[str, Any], **cover: Any
 
 def structure(
     client: Any,
+    app: Any,
     doc: int,
     version: int,
     spec: dict[str, Any],
@@ -120,43 +146,35 @@ def structure(
     copy: Any = None,
 ) -> Any:
     chapters = spec["chapters"]
+
+    def clicks(id_: Any) -> dict[str, Any]:
+        return _state(id_, 1 if trigger == id_ else 0, "n_clicks")
+
     inputs: list[Any] = []
     for name in ("se-up", "se-down", "se-dup", "se-del", "se-add-step", "se-copy"):
+        wanted = {"se-add-step": "scroll", "se-copy": "tiles"}.get(name)
         inputs.append(
             [
-                _state(
-                    {"type": name, "chapter": c["id"]},
-                    1 if trigger == {"type": name, "chapter": c["id"]} else 0,
-                    "n_clicks",
-                )
+                clicks({"type": name, "chapter": c["id"]})
                 for c in chapters
-                if name != "se-add-step" or c["kind"] == "scroll"
-                if name != "se-copy" or c["kind"] == "tiles"
+                if wanted in (None, c["kind"])
             ]
         )
     inputs.append(
         [
-            _state(
-                {"type": "se-rm-tile", "tile": tl["id"]},
-                1 if trigger == {"type": "se-rm-tile", "tile": tl["id"]} else 0,
-                "n_clicks",
-            )
+            clicks({"type": "se-rm-tile", "tile": tl["id"]})
             for c in chapters
             for tl in c.get("tiles", [])
         ]
     )
     inputs.append(
         [
-            _state(
-                {"type": "se-rm-step", "chapter": c["id"], "step": i},
-                1 if trigger == {"type": "se-rm-step", "chapter": c["id"], "step": i} else 0,
-                "n_clicks",
-            )
+            clicks({"type": "se-rm-step", "chapter": c["id"], "step": i})
             for c in chapters
             for i, _s in enumerate(c.get("steps", []))
         ]
     )
-    inputs.append(_state("se-add-chapter", 1 if trigger == "se-add-chapter" else 0, "n_clicks"))
+    inputs.append(clicks("se-add-chapter"))
     states = [
         _state("se-new-kind", new_kind),
         _state("se-new-title", new_title),
@@ -172,18 +190,8 @@ def structure(
         if isinstance(trigger, dict)
         else trigger
     ) + ".n_clicks"
-    return post(
-        client,
-        "..se-message.children@{h}...se-go.href@{h}..",
-        [{"id": "se-message", "property": "children"}, {"id": "se-go", "property": "href"}],
-        inputs,
-        states,
-        changed,
-    )
-
-
-def _fix_output_ids(app: Any) -> None:
-    """Replace the placeholder output keys with the app's real ones (allow_duplicate hashes)."""
+    key = callback_key(app, "se-add-chapter")
+    return post(client, key, _split(key), inputs, states, changed)
 
 
 def stored(setup: dict[str, Any]) -> Any:
@@ -205,3 +213,195 @@ def test_viewer_cannot_open_the_editor(setup: dict[str, Any], app: Any, login: A
     viewer = login("viewer")
     body = render_page(viewer, app, f"/stories/{setup['doc']}/edit").get_data(as_text=True)
     assert "se-not-allowed" in body and "se-ch-title" not in body
+
+
+def test_save_applies_cover_texts_and_steps(setup: dict[str, Any], app: Any) -> None:
+    version, spec, _ = stored(setup)
+    spec["chapters"][0]["title"] = "Ouverture"
+    spec["chapters"][1]["steps"][2]["highlight"] = ["2A", "971"]
+    response = save(
+        setup["editor"], app, setup["doc"], version, spec, author="Équipe RSA", date="2024-07-01"
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert "version 2" in response.get_data(as_text=True)
+    version, saved, _ = stored(setup)
+    assert version == 2 and saved["cover"]["author"] == "Équipe RSA"
+    assert saved["cover"]["date"] == "2024-07-01" and saved["chapters"][0]["title"] == "Ouverture"
+    assert saved["chapters"][1]["steps"][2]["highlight"] == ["2A", "971"]
+    assert saved["chapters"][1]["steps"][1]["filters"][0]["value"] == "01"
+
+
+def test_stale_save_is_a_conflict_and_nothing_is_lost(setup: dict[str, Any], app: Any) -> None:
+    version, spec, _ = stored(setup)
+    assert save(setup["editor"], app, setup["doc"], version, spec, title="A").status_code == 200
+    stale = save(setup["editor"], app, setup["doc"], version, spec, title="B")
+    text = stale.get_data(as_text=True)
+    assert "se-conflict" in text and "editor@example.org" in text and "se-save-copy" in text
+    assert stored(setup)[1]["title"] == "A"
+
+
+def test_bad_values_are_refused_with_a_message(setup: dict[str, Any], app: Any) -> None:
+    version, spec, _ = stored(setup)
+    spec["chapters"][1]["steps"][0]["text"]["markdown"] = "x" * 30_000
+    text = save(setup["editor"], app, setup["doc"], version, spec).get_data(as_text=True)
+    assert "se-invalid" in text and "chapters.1.scroll.steps.0.text.markdown" in text
+    assert stored(setup)[0] == version
+
+
+@pytest.mark.parametrize(
+    ("trigger", "check"),
+    [
+        (
+            {"type": "se-down", "chapter": "intro"},
+            lambda s: [c["id"] for c in s["chapters"]] == ["defile", "intro", "fin"],
+        ),
+        (
+            {"type": "se-up", "chapter": "intro"},
+            lambda s: [c["id"] for c in s["chapters"]] == ["intro", "defile", "fin"],
+        ),
+        (
+            {"type": "se-dup", "chapter": "defile"},
+            lambda s: (
+                len(s["chapters"]) == 4
+                and s["chapters"][2]["title"].endswith("(copie)")
+                and s["chapters"][2]["tile"]["id"] != "s1"
+            ),
+        ),
+        ({"type": "se-del", "chapter": "fin"}, lambda s: len(s["chapters"]) == 2),
+        (
+            {"type": "se-add-step", "chapter": "defile"},
+            lambda s: len(s["chapters"][1]["steps"]) == 4,
+        ),
+        (
+            {"type": "se-rm-step", "chapter": "defile", "step": 0},
+            lambda s: s["chapters"][1]["steps"][0]["text"]["markdown"] == "L'Ain seul.",
+        ),
+        ({"type": "se-rm-tile", "tile": "c1"}, lambda s: s["chapters"][0]["tiles"] == []),
+        (
+            "se-add-chapter",
+            lambda s: (
+                s["chapters"][3]["kind"] == "scroll"
+                and s["chapters"][3]["title"] == "Nouvelle séquence"
+            ),
+        ),
+    ],
+)
+def test_structure_changes_are_saved(
+    setup: dict[str, Any], app: Any, trigger: Any, check: Any
+) -> None:
+    version, spec, _ = stored(setup)
+    response = structure(
+        setup["editor"],
+        app,
+        setup["doc"],
+        version,
+        spec,
+        trigger,
+        new_kind="scroll",
+        new_title="Nouvelle séquence",
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["response"]["se-go"]["href"] == f"/stories/{setup['doc']}/edit"
+    new_version, saved, _ = stored(setup)
+    assert new_version == version + 1 and check(saved), saved
+
+
+def test_copy_a_tile_from_a_dashboard(setup: dict[str, Any], app: Any) -> None:
+    from test_dashboards_api import spec as board_spec
+
+    board = setup["editor"].post("/api/v1/dashboards", json=board_spec(setup["ds"])).get_json()
+    version, spec, _ = stored(setup)
+    response = structure(
+        setup["editor"],
+        app,
+        setup["doc"],
+        version,
+        spec,
+        {"type": "se-copy", "chapter": "intro"},
+        copy=f"{board['id']}/x1",
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    tiles = stored(setup)[1]["chapters"][0]["tiles"]
+    assert [t["kind"] for t in tiles] == ["chart", "text"] and tiles[1]["id"] != "x1"
+
+
+def test_viewer_cannot_reach_the_editor_callbacks(
+    setup: dict[str, Any], app: Any, login: Any
+) -> None:
+    publish_internal(setup)
+    viewer = login("viewer")
+    version, spec, published = stored(setup)
+    assert save(viewer, app, setup["doc"], version, spec, title="Pirate").status_code == 403
+    response = structure(
+        viewer, app, setup["doc"], version, spec, {"type": "se-del", "chapter": "fin"}
+    )
+    assert response.status_code == 403
+    key = callback_key(app, "se-publish")
+    publish = post(
+        viewer,
+        key,
+        _split(key),
+        [_state("se-publish", 1, "n_clicks")],
+        [_state("se-draft", {"id": setup["doc"], "version": version}, "data")],
+        "se-publish.n_clicks",
+    )
+    assert publish.status_code == 403
+    assert stored(setup) == (version, spec, published)
+
+
+def test_publish_from_the_editor(setup: dict[str, Any], app: Any) -> None:
+    version, _spec, _ = stored(setup)
+    key = callback_key(app, "se-publish")
+    response = post(
+        setup["editor"],
+        key,
+        _split(key),
+        [_state("se-publish", 1, "n_clicks")],
+        [_state("se-draft", {"id": setup["doc"], "version": version}, "data")],
+        "se-publish.n_clicks",
+    )
+    assert "se-published" in response.get_data(as_text=True)
+    assert stored(setup)[2] == 1
+
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+def upload(client: Any, app: Any, setup: dict[str, Any], data: bytes, mime: str) -> Any:
+    version, spec, _ = stored(setup)
+    key = callback_key(app, "se-image")
+    contents = f"data:{mime};base64," + base64.b64encode(data).decode()
+    return post(
+        client,
+        key,
+        _split(key),
+        [_state("se-image", contents, "contents")],
+        form_states(setup["doc"], version, spec),
+        "se-image.contents",
+    )
+
+
+def test_cover_image_upload_is_checked_and_served_to_readers_only(
+    setup: dict[str, Any], app: Any, login: Any, client: Any
+) -> None:
+    refused = upload(setup["editor"], app, setup, b"<svg onload=alert(1)>", "image/png")
+    assert "se-image-error" in refused.get_data(as_text=True)
+    too_big = upload(setup["editor"], app, setup, PNG + b"0" * (2 * 1024 * 1024), "image/png")
+    assert "2 Mo" in too_big.get_data(as_text=True)
+    assert upload(setup["editor"], app, setup, PNG, "image/png").status_code == 200
+    name = stored(setup)[1]["cover"]["image"]
+    assert name.endswith(".png")
+    url = f"/story-images/{setup['doc']}/{name}"
+    image = setup["editor"].get(url)
+    assert image.status_code == 200 and image.data == PNG and image.mimetype == "image/png"
+    viewer = login("viewer")
+    assert viewer.get(url).status_code == 404  # the draft's image is not the viewer's yet
+    assert client.get(url).status_code in (302, 401)
+    assert setup["editor"].get(f"/story-images/{setup['doc']}/studio.db").status_code == 404
+    traversal = setup["editor"].get(f"/story-images/{setup['doc']}/..%2F..%2Fstudio.db")
+    assert not traversal.data.startswith(b"SQLite format")
+    publish_internal(setup)
+    assert viewer.get(url).status_code == 200
+    assert viewer.get(f"/story-images/{setup['doc']}/{'0' * 32}.png").status_code == 404

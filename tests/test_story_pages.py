@@ -16,6 +16,11 @@ from studio.store.models import Document
 
 @pytest.fixture
 def setup(login: Any, server: Any) -> dict[str, Any]:
+    return make_setup(login, server)
+
+
+def make_setup(login: Any, server: Any) -> dict[str, Any]:
+    """An editor's draft story over the FRENCH_CSV dataset."""
     editor = login("editor")
     data = {"file": (io.BytesIO(FRENCH_CSV), "rsa.csv"), "name": "RSA"}
     ds_id = editor.post(

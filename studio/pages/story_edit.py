@@ -771,7 +771,8 @@ def _structural(
     copy_sources: dict[str, Any],
 ) -> dict[str, Any]:
     """The spec after one structural action (KeyError for an id not in the spec)."""
-    kind, chapter = trigger.get("type"), trigger.get("chapter")
+    kind = trigger.get("type") if isinstance(trigger, dict) else None
+    chapter = trigger.get("chapter") if isinstance(trigger, dict) else None
     locale = runtime.locale()
     if kind == "se-up":
         return editing.move_chapter(spec, chapter, -1)
