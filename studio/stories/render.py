@@ -162,7 +162,7 @@ def apply_step_view(component: Any, tile: Tile, step: ScrollStep, locale: str) -
         name = type(node).__name__
         if name == "Graph" and step.highlight and hasattr(node.figure, "data"):
             _highlight_figure(node.figure, labels)
-        elif name == "Map":
+        elif name in ("Map", "MapContainer"):
             if step.highlight:
                 _highlight_map(node, {str(v) for v in step.highlight})
             if step.view is not None:
