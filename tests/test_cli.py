@@ -134,7 +134,37 @@ def test_demo_loads_once_and_renders(cli_env: Path, database_url: str, monkeypat
         assert doc.title == "Observatoire RSA (démo)" and doc.published_number == 1
         kinds = {tile["kind"] for tile in doc.spec["tiles"]}
         assert kinds == {"chart", "map", "kpi", "table", "text"}
+    assert "Demo story ready: /stories/2" in first.output
+    _demo_story_runs(app)
     app.server.extensions["studio"]["db"].dispose()
+
+
+def _demo_story_runs(app: Any) -> None:
+    """The demo story is published, and every text, tile, step and dashboard part has data."""
+    from studio import accounts
+    from studio.services import stories
+    from studio.store import documents as repo
+    from studio.store import users as user_repo
+
+    ext = app.server.extensions["studio"]
+    with ext["db"].session() as s:
+        doc = repo.get_document(s, "story", 2)
+        assert doc.title == "Le RSA en six ans (démo)" and doc.published_number == 1
+        assert doc.visibility == "internal"
+        actor = accounts.actor_of(user_repo.list_users(s)[0])
+        story = stories.open_story(s, actor, 2)
+    assert [c.kind for c in story.spec.chapters] == ["tiles", "scroll", "scroll", "dashboard"]
+    data = stories.story_data(ext["db"], ext["settings"], None, actor, story, "fr")
+    assert all(unit.error is None and unit.results for unit in data.units.values()), data
+    part = data.dashboards["detail"]
+    assert part is not None and len(part.tiles) == 4
+    assert all(d.error is None for d in part.data.values())
+    for chapter in story.spec.chapters[1:3]:
+        for number in range(len(chapter.steps)):
+            _n, step = stories.step_data(ext["db"], ext["settings"], None, actor, story,
+                                         chapter, number, "fr")
+            unit = step.units[f"tile:{chapter.tile.id}"]
+            assert unit.error is None and all(r.rows for r in unit.results.values())
 
 
 def test_demo_without_boundaries_says_what_to_do(cli_env: Path, monkeypatch: Any) -> None:
