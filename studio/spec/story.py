@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -261,7 +262,8 @@ def chapter_anchor(chapter_id: str) -> str:
 
 def new_chapter_id(story: StorySpec, title: str = "") -> str:
     """An id for a new chapter, derived from its title, unused in the story."""
-    base = _SLUG_RE.sub("-", title.lower()).strip("-")[:30] or "chapitre"
+    plain = unicodedata.normalize("NFKD", title.lower()).encode("ascii", "ignore").decode()
+    base = _SLUG_RE.sub("-", plain).strip("-")[:30] or "chapitre"
     if not base[0].isalnum():
         base = "c" + base
     used = {c.id for c in story.chapters}
