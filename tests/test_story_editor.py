@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from conftest import render_page
+from story_samples import chart_tile
 from test_story_pages import make_setup, publish_internal
 
 from studio.store import documents as repo
@@ -405,3 +406,94 @@ def test_cover_image_upload_is_checked_and_served_to_readers_only(
     publish_internal(setup)
     assert viewer.get(url).status_code == 200
     assert viewer.get(f"/story-images/{setup['doc']}/{'0' * 32}.png").status_code == 404
+
+
+KPI = {
+    "kind": "kpi",
+    "id": "k1",
+    "title": "Montant",
+    "dataset": None,
+    "measure": {"field": "montant", "agg": "sum"},
+    "period_field": "date",
+}
+
+
+def render_with_search(client: Any, app: Any, path: str, search: str) -> Any:
+    """Dash's page-routing callback for `path` with a query string."""
+    from conftest import _output_spec, find_callback
+
+    key = find_callback(app, "_pages_content.children")
+    spec = app.callback_map[key]
+    values = {"pathname": path, "search": search, "hash": ""}
+    body = {
+        "output": key,
+        "outputs": _output_spec(key),
+        "inputs": [dict(i, value=values.get(i["property"])) for i in spec["inputs"]],
+        "state": [dict(i, value=None) for i in spec["state"]],
+        "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"],
+    }
+    return client.post(
+        "/_dash-update-component", data=json.dumps(body), content_type="application/json"
+    )
+
+
+def save_tile(
+    client: Any, app: Any, setup: dict[str, Any], tile: dict[str, Any], context: dict[str, Any]
+) -> Any:
+    from conftest import call_callback
+
+    return call_callback(
+        client, app, "..te-message.children", [1], [{**tile, "dataset": setup["ds"]}, context]
+    )
+
+
+def test_tile_editor_opens_story_tiles_and_saves_into_chapters(
+    setup: dict[str, Any], app: Any
+) -> None:
+    editor, doc = setup["editor"], setup["doc"]
+    body = render_page(editor, app, f"/stories/{doc}/tiles/s1").get_data(as_text=True)
+    assert "te-preview" in body and "Enregistrer dans le r" in body
+    assert "te-not-found" in render_page(editor, app, f"/stories/{doc}/tiles/zz").get_data(
+        as_text=True
+    )
+    new = render_with_search(editor, app, f"/stories/{doc}/tiles/new", "?chapter=intro")
+    assert '"chapter":"intro"' in new.get_data(as_text=True)
+    nowhere = render_with_search(editor, app, f"/stories/{doc}/tiles/new", "?chapter=defile")
+    assert "te-not-found" in nowhere.get_data(as_text=True)  # a scroll chapter takes no tiles
+    context = {"dashboard": doc, "tile": "k1", "version": 1, "kind": "story", "chapter": "intro"}
+    saved = save_tile(editor, app, setup, KPI, context)
+    assert saved.get_json()["response"]["te-go"]["href"] == f"/stories/{doc}/edit"
+    version, spec, _ = stored(setup)
+    assert [t["id"] for t in spec["chapters"][0]["tiles"]] == ["c1", "k1"]
+    # the sticky tile is replaced in place
+    sticky = {**chart_tile(setup["ds"], "s1"), "chart": "bar"}
+    context = {"dashboard": doc, "tile": "s1", "version": version, "kind": "story"}
+    saved = save_tile(editor, app, setup, sticky, context)
+    assert "te-go" in saved.get_json()["response"]
+    spec = stored(setup)[1]
+    assert spec["chapters"][1]["tile"]["chart"] == "bar"
+    # a stale save says the story changed
+    stale = save_tile(editor, app, setup, sticky, context).get_data(as_text=True)
+    assert "Le r\\u00e9cit a \\u00e9t\\u00e9 modifi\\u00e9" in stale
+
+
+def test_viewer_cannot_use_the_tile_editor_on_a_story(
+    setup: dict[str, Any], app: Any, login: Any
+) -> None:
+    publish_internal(setup)
+    viewer = login("viewer")
+    body = render_page(viewer, app, f"/stories/{setup['doc']}/tiles/s1").get_data(as_text=True)
+    assert "te-not-found" in body and "te-preview" not in body
+    context = {
+        "dashboard": setup["doc"],
+        "tile": "k1",
+        "version": 1,
+        "kind": "story",
+        "chapter": "intro",
+    }
+    assert save_tile(viewer, app, setup, KPI, context).status_code == 403
+    before = stored(setup)
+    bogus = {**context, "kind": "../admin"}
+    text = save_tile(setup["editor"], app, setup, KPI, bogus).get_data(as_text=True)
+    assert "te-go" not in text
+    assert stored(setup) == before

@@ -110,3 +110,34 @@ def test_only_scroll_chapters_redraw(setup: dict[str, Any], chapter: str) -> Non
 
 def test_anonymous_gets_401_on_the_callback(setup: dict[str, Any], client: Any) -> None:
     assert redraw(client, setup["doc"], "defile", 1).status_code == 401
+
+
+def test_dashboard_chapter_needs_a_published_dashboard_the_reader_may_view(
+    setup: dict[str, Any], app: Any, login: Any
+) -> None:
+    from test_dashboards_api import spec as board_spec
+
+    editor = setup["editor"]
+    board = editor.post("/api/v1/dashboards", json=board_spec(setup["ds"], "Tableau secret"))
+    board_id = board.get_json()["id"]
+    story = editor.post(
+        "/api/v1/stories", json=story_spec(setup["ds"], "Avec tableau", dashboard_id=board_id)
+    )
+    story_id = story.get_json()["id"]
+    publish_internal(setup, story_id)
+    viewer = login("viewer")
+    path = f"/stories/{story_id}"
+    missing = "n'est pas disponible"
+    # never published: nobody gets the dashboard's draft, not even its owner
+    assert missing in render_page(editor, app, path).get_json()["response"].__str__()
+    editor.post(f"/api/v1/dashboards/{board_id}/publish")
+    owner_view = str(render_page(editor, app, path).get_json())
+    assert missing not in owner_view and "Tableau secret" in owner_view
+    # published but private: the viewer may not see it
+    reader_view = str(render_page(viewer, app, path).get_json())
+    assert missing in reader_view and "Tableau secret" not in reader_view
+    with setup["db"].session() as s:
+        s.get(Document, board_id).visibility = "internal"
+    reader_view = str(render_page(viewer, app, path).get_json())
+    assert missing not in reader_view and "Tableau secret" in reader_view
+    assert "Montant par d" in reader_view

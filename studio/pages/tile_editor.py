@@ -113,6 +113,10 @@ register(
             "Tableau de bord introuvable, ou vous ne pouvez pas le modifier.",
             "Dashboard not found, or you cannot edit it.",
         ),
+        "te.not_found_story": (
+            "Récit ou tuile introuvable, ou vous ne pouvez pas le modifier.",
+            "Story or tile not found, or you cannot edit it.",
+        ),
         "te.none": ("(aucun)", "(none)"),
     }
 )
@@ -341,7 +345,8 @@ def _layout_for(kind: str, doc_id: str, tile_id: str, chapter: str | None) -> ht
     try:
         context = tile_editing.open_tile(runtime.db(), actor, int(doc_id), tile_id, kind, chapter)
     except (ValueError, NotFound, PermissionError):
-        return dbc.Alert(t("te.not_found", locale), color="warning", id=ID("not-found"))
+        key = "te.not_found_story" if kind == "story" else "te.not_found"
+        return dbc.Alert(t(key, locale), color="warning", id=ID("not-found"))
     form = spec_to_form(context.tile) if context.tile is not None else dict(FORM_DEFAULTS)
     datasets = _dataset_options(actor)
     if form["dataset"] is None and datasets:
