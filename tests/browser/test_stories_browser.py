@@ -92,6 +92,27 @@ def test_reader_scrolls_through_steps_and_back(
     duo.wait_for_contains_text(".story-title", "Le RSA en 2024", timeout=15)
     assert not duo.driver.find_elements("css selector", "#sv-draft-banner")
     read_scroll_sequence(duo)
+    # keyboard: tabbing onto a step makes it the step being read
+    from selenium.webdriver.common.keys import Keys
+
+    first = duo.wait_for_element('.story-step[data-step="0"]')
+    duo.driver.execute_script("arguments[0].focus();", first)
+    first.send_keys(Keys.TAB)
+    focused = duo.driver.switch_to.active_element
+    assert focused.get_attribute("data-step") == "1"
+    sticky_state(duo, 1, ["01"])
+    # a phone: one column, the visual above the steps
+    duo.driver.set_window_size(390, 844)
+    time.sleep(0.5)
+    layout = duo.driver.execute_script(
+        "const s = document.querySelector('.story-scroll');"
+        "const v = document.querySelector('.story-sticky').getBoundingClientRect();"
+        "const t = document.querySelector('.story-steps').getBoundingClientRect();"
+        "return {display: getComputedStyle(s).display, stickyW: v.width, stepsW: t.width,"
+        " width: window.innerWidth};")
+    assert layout["display"] == "block", layout
+    assert layout["stepsW"] > layout["width"] * 0.8 and layout["stickyW"] > layout["width"] * 0.8
+    read_scroll_sequence(duo)
     assert_clean_console(duo)
 
 
