@@ -141,3 +141,21 @@ def test_dashboard_chapter_needs_a_published_dashboard_the_reader_may_view(
     reader_view = str(render_page(viewer, app, path).get_json())
     assert missing not in reader_view and "Tableau secret" in reader_view
     assert "Montant par d" in reader_view
+
+
+def test_new_story_from_home_and_stories_listed(
+    login: Any, app: Any, setup: dict[str, Any]
+) -> None:
+    from conftest import call_callback
+
+    editor = setup["editor"]
+    body = render_page(editor, app, "/").get_data(as_text=True)
+    assert "home-new-story" in body and "Le RSA en 2024" in body
+    href = call_callback(editor, app, "home-go-story.href", [1]).get_json()["response"]
+    assert href["home-go-story"]["href"] == f"/stories/{setup['doc'] + 1}/edit"
+    viewer = login("viewer")
+    assert call_callback(viewer, app, "home-go-story.href", [1]).status_code == 403
+    listed = render_page(viewer, app, "/").get_data(as_text=True)
+    assert "home-new-story" not in listed and "Le RSA en 2024" not in listed  # a draft
+    publish_internal(setup)
+    assert "Le RSA en 2024" in render_page(viewer, app, "/").get_data(as_text=True)

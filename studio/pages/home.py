@@ -53,6 +53,7 @@ def layout(**_kwargs: object) -> html.Div:
     return html.Div(
         [
             dcc.Location(id="home-go", refresh=True),
+            dcc.Location(id="home-go-story", refresh=True),
             html.H1(t("home.title", locale), className="h3"),
             html.P(t("home.welcome", locale, name=actor.name or actor.email), id="home-welcome"),
             _dashboards(actor, locale),
@@ -157,7 +158,7 @@ def _stories(actor, locale: str) -> html.Div:  # noqa: ANN001
 
 
 @callback(
-    Output("home-go", "href", allow_duplicate=True),
+    Output("home-go-story", "href"),
     Input("home-new-story", "n_clicks"),
     prevent_initial_call=True,
 )

@@ -58,7 +58,7 @@ def layout(story_id: str = "", **_query: Any) -> Any:
     actor, locale = runtime.actor(), runtime.locale()
     try:
         story = _open(story_id)
-    except (ValueError, NotFound, SpecVersionError):
+    except (ValueError, NotFound, SpecVersionError):  # ValidationError is a ValueError
         return dbc.Alert(t("sv.not_found", locale), color="warning", id=ID("not-found"))
     banner = None
     if story.showing == "draft":
