@@ -497,3 +497,25 @@ def test_viewer_cannot_use_the_tile_editor_on_a_story(
     text = save_tile(setup["editor"], app, setup, KPI, bogus).get_data(as_text=True)
     assert "te-go" not in text
     assert stored(setup) == before
+
+
+def test_dragging_chapters_reorders_them_on_save(setup: dict[str, Any], app: Any) -> None:
+    version, spec, _ = stored(setup)
+    states = form_states(setup["doc"], version, spec)
+    dragged = [
+        {"i": "fin", "x": 0, "y": 0, "w": 1, "h": 1},
+        {"i": "intro", "x": 0, "y": 1, "w": 1, "h": 1},
+        {"i": "defile", "x": 0, "y": 2, "w": 1, "h": 1},
+    ]
+    states[-1] = _state("se-order", dragged, "layout")
+    key = callback_key(app, "se-save")
+    response = post(
+        setup["editor"],
+        key,
+        _split(key),
+        [_state("se-save", 1, "n_clicks")],
+        states,
+        "se-save.n_clicks",
+    )
+    assert response.status_code == 200
+    assert [c["id"] for c in stored(setup)[1]["chapters"]] == ["fin", "intro", "defile"]
