@@ -106,10 +106,12 @@ def _make_server(settings: Settings, secret_key: str, db: Database) -> Flask:
     from studio.api import bp as api_bp
     from studio.pages._auth import bp as web_bp
     from studio.pages._outlines import bp as outlines_bp
+    from studio.pages._story_images import bp as story_images_bp
 
     server.register_blueprint(web_bp)
     server.register_blueprint(outlines_bp)
     server.register_blueprint(api_bp)
+    server.register_blueprint(story_images_bp)
     return server
 
 

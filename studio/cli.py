@@ -87,6 +87,7 @@ def demo(if_new: bool) -> None:
     except DemoError as exc:
         _fail(f"{exc} Set STUDIO_BOUNDARIES to a GeoJSON file of the départements.")
     click.echo(f"Demo dashboard ready: /dashboards/{made['dashboard']}")
+    click.echo(f"Demo story ready: /stories/{made['story']}")
 
 
 @main.command()

@@ -134,7 +134,37 @@ def test_demo_loads_once_and_renders(cli_env: Path, database_url: str, monkeypat
         assert doc.title == "Observatoire RSA (démo)" and doc.published_number == 1
         kinds = {tile["kind"] for tile in doc.spec["tiles"]}
         assert kinds == {"chart", "map", "kpi", "table", "text"}
+    assert "Demo story ready: /stories/2" in first.output
+    _demo_story_runs(app)
     app.server.extensions["studio"]["db"].dispose()
+
+
+def _demo_story_runs(app: Any) -> None:
+    """The demo story is published, and every text, tile, step and dashboard part has data."""
+    from studio import accounts
+    from studio.services import stories
+    from studio.store import documents as repo
+    from studio.store import users as user_repo
+
+    ext = app.server.extensions["studio"]
+    with ext["db"].session() as s:
+        doc = repo.get_document(s, "story", 2)
+        assert doc.title == "Le RSA en six ans (démo)" and doc.published_number == 1
+        assert doc.visibility == "internal"
+        actor = accounts.actor_of(user_repo.list_users(s)[0])
+        story = stories.open_story(s, actor, 2)
+    assert [c.kind for c in story.spec.chapters] == ["tiles", "scroll", "scroll", "dashboard"]
+    data = stories.story_data(ext["db"], ext["settings"], None, actor, story, "fr")
+    assert all(unit.error is None and unit.results for unit in data.units.values()), data
+    part = data.dashboards["detail"]
+    assert part is not None and len(part.tiles) == 4
+    assert all(d.error is None for d in part.data.values())
+    for chapter in story.spec.chapters[1:3]:
+        for number in range(len(chapter.steps)):
+            _n, step = stories.step_data(ext["db"], ext["settings"], None, actor, story,
+                                         chapter, number, "fr")
+            unit = step.units[f"tile:{chapter.tile.id}"]
+            assert unit.error is None and all(r.rows for r in unit.results.values())
 
 
 def test_demo_without_boundaries_says_what_to_do(cli_env: Path, monkeypatch: Any) -> None:
@@ -170,3 +200,26 @@ def test_export_then_import_a_dashboard(cli_env: Path, tmp_path: Path) -> None:
     bad.write_text("{not json", encoding="utf-8")
     assert "not JSON" in runner.invoke(main, ["import", str(bad)]).output
     assert runner.invoke(main, ["export", "dashboard", "99"]).exit_code == 1
+
+
+def test_export_then_import_a_story(cli_env: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["init"])
+    from studio.cli import _db, _first_admin
+    from studio.services import documents
+
+    db = _db()
+    with db.session() as s:
+        doc = documents.create(s, "story", _first_admin(db), {
+            "title": "Récit RSA", "cover": {"author": "Observatoire"},
+            "chapters": [{"kind": "tiles", "id": "a", "title": "Début",
+                          "text": {"markdown": "**Bonjour**"}}]})
+        doc_id = doc.id
+    exported = runner.invoke(main, ["export", "story", str(doc_id)])
+    assert exported.exit_code == 0, exported.output
+    assert '"kind": "story"' in exported.output and "Récit RSA" in exported.output
+    path = tmp_path / "story.json"
+    path.write_text(exported.output, encoding="utf-8")
+    imported = runner.invoke(main, ["import", str(path)])
+    assert imported.exit_code == 0, imported.output
+    assert f"Imported story {doc_id + 1}: Récit RSA (draft)" in imported.output

@@ -164,10 +164,3 @@ def test_who_may_create(login: Any, role: str) -> None:
     response = login(role).post("/api/v1/dashboards", json={"title": "x"})
     assert response.status_code == (401 if role == "anonymous" else 403)
 
-
-def test_stories_say_clearly_they_are_not_available_yet(login: Any) -> None:
-    editor = login("editor")
-    response = editor.post("/api/v1/stories", json={"title": "Récit"})
-    assert response.status_code == 422
-    assert "not available yet" in response.get_json()["error"]
-    assert editor.get("/api/v1/stories").get_json() == {"stories": []}

@@ -10,6 +10,7 @@ from studio import runtime
 from studio.i18n import register, t
 from studio.security.policy import allowed, ensure
 from studio.services import documents
+from studio.store import NotFound
 from studio.store import datasets as dataset_repo
 from studio.store import documents as doc_repo
 
@@ -24,6 +25,10 @@ register(
         "home.new_dashboard": ("Nouveau tableau de bord", "New dashboard"),
         "home.untitled": ("Nouveau tableau de bord", "New dashboard"),
         "home.bin": ("Corbeille", "Bin"),
+        "home.stories": ("Récits", "Stories"),
+        "home.new_story": ("Nouveau récit", "New story"),
+        "home.untitled_story": ("Nouveau récit", "New story"),
+        "home.no_story": ("Aucun récit pour l'instant.", "No story yet."),
         "home.no_dashboard": (
             "Aucun tableau de bord pour l'instant.",
             "No dashboard yet.",
@@ -49,9 +54,11 @@ def layout(**_kwargs: object) -> html.Div:
     return html.Div(
         [
             dcc.Location(id="home-go", refresh=True),
+            dcc.Location(id="home-go-story", refresh=True),
             html.H1(t("home.title", locale), className="h3"),
             html.P(t("home.welcome", locale, name=actor.name or actor.email), id="home-welcome"),
             _dashboards(actor, locale),
+            _stories(actor, locale),
             recent
             or dbc.Alert(
                 [
@@ -119,6 +126,56 @@ def _dashboards(actor, locale: str) -> html.Div:  # noqa: ANN001
         id="home-dashboards",
         className="mb-4",
     )
+
+
+def _stories(actor, locale: str) -> html.Div:  # noqa: ANN001
+    """The stories the actor may read, and a button to start one for those who may."""
+    links = []
+    with runtime.db().session() as s:
+        for d in doc_repo.list_documents(s, "story"):
+            if not allowed(actor, "view", d):
+                continue
+            try:
+                title = documents.visible_title(s, actor, d)
+            except NotFound:  # shared but never published: nothing to read yet
+                continue
+            links.append(html.Li(dcc.Link(title, href=f"/stories/{d.id}")))
+    create = (
+        [
+            html.Button(
+                t("home.new_story", locale),
+                id="home-new-story",
+                n_clicks=0,
+                className="btn btn-outline-primary btn-sm",
+            )
+        ]
+        if allowed(actor, "create", "stories")
+        else []
+    )
+    body = html.Ul(links) if links else html.P(t("home.no_story", locale), className="text-muted")
+    return html.Div(
+        [html.H2(t("home.stories", locale), className="h5"), body, *create],
+        id="home-stories",
+        className="mb-4",
+    )
+
+
+@callback(
+    Output("home-go-story", "href"),
+    Input("home-new-story", "n_clicks"),
+    prevent_initial_call=True,
+)
+def new_story(n_clicks: int) -> str:
+    """Create an empty draft story and open its editor."""
+    actor = runtime.actor()
+    ensure(actor, "create", "stories")
+    if not n_clicks:
+        raise dash.exceptions.PreventUpdate
+    with runtime.db().session() as s:
+        doc = documents.create(
+            s, "story", actor, {"title": t("home.untitled_story", runtime.locale())}
+        )
+        return f"/stories/{doc.id}/edit"
 
 
 @callback(

@@ -39,6 +39,23 @@ dash.register_page(
     order=11,
 )
 
+
+def _story_layout(
+    story_id: str = "", tile_id: str = "new", chapter: str = "", **_kwargs: Any
+) -> html.Div:
+    """The editor for tile `tile_id` of a story's draft (a new tile joins `chapter`)."""
+    return _layout_for("story", story_id, tile_id, chapter or None)
+
+
+dash.register_page(
+    __name__ + ".story",
+    path_template="/stories/<story_id>/tiles/<tile_id>",
+    title="Éditeur de tuile · Studio",
+    name="story_tile_editor",
+    order=13,
+    layout=_story_layout,
+)
+
 ID = lambda name: cid("te", name)  # noqa: E731
 
 register(
@@ -134,6 +151,7 @@ register(
         "te.preview": ("Aperçu", "Preview"),
         "te.todo": ("À compléter pour afficher l'aperçu :", "To complete to see the preview:"),
         "te.save": ("Enregistrer dans le tableau de bord", "Save to the dashboard"),
+        "te.save_story": ("Enregistrer dans le récit", "Save to the story"),
         "te.cancel": ("Annuler", "Cancel"),
         "te.saved": ("Tuile enregistrée.", "Tile saved."),
         "te.no_dataset": (
@@ -143,6 +161,10 @@ register(
         "te.not_found": (
             "Tableau de bord introuvable, ou vous ne pouvez pas le modifier.",
             "Dashboard not found, or you cannot edit it.",
+        ),
+        "te.not_found_story": (
+            "Récit ou tuile introuvable, ou vous ne pouvez pas le modifier.",
+            "Story or tile not found, or you cannot edit it.",
         ),
         "te.none": ("(aucun)", "(none)"),
         "te.count": ("Nombre de lignes", "Count"),
@@ -446,11 +468,16 @@ def _boundary_options(actor: Any) -> list[dict[str, Any]]:
 
 def layout(dashboard_id: str = "", tile_id: str = "new", **_kwargs: Any) -> html.Div:
     """The editor for tile `tile_id` ("new" for a new one) of a dashboard's draft."""
+    return _layout_for("dashboard", dashboard_id, tile_id, None)
+
+
+def _layout_for(kind: str, doc_id: str, tile_id: str, chapter: str | None) -> html.Div:
     actor, locale = runtime.actor(), runtime.locale()
     try:
-        context = tile_editing.open_tile(runtime.db(), actor, int(dashboard_id), tile_id)
+        context = tile_editing.open_tile(runtime.db(), actor, int(doc_id), tile_id, kind, chapter)
     except (ValueError, NotFound, PermissionError):
-        return dbc.Alert(t("te.not_found", locale), color="warning", id=ID("not-found"))
+        key = "te.not_found_story" if kind == "story" else "te.not_found"
+        return dbc.Alert(t(key, locale), color="warning", id=ID("not-found"))
     form = spec_to_form(context.tile) if context.tile is not None else dict(FORM_DEFAULTS)
     datasets = _dataset_options(actor)
     if form["dataset"] is None and datasets:
@@ -497,6 +524,8 @@ def layout(dashboard_id: str = "", tile_id: str = "new", **_kwargs: Any) -> html
                     "dashboard": context.dashboard_id,
                     "tile": context.tile_id,
                     "version": context.version,
+                    "kind": context.kind,
+                    "chapter": context.chapter,
                 },
             ),
             dcc.Store(id=ID("spec")),
@@ -515,14 +544,14 @@ def layout(dashboard_id: str = "", tile_id: str = "new", **_kwargs: Any) -> html
                             ),
                             html.Div(id=ID("message"), className="mt-2", role="status"),
                             dbc.Button(
-                                t("te.save", locale),
+                                t("te.save_story" if kind == "story" else "te.save", locale),
                                 id=ID("save"),
                                 n_clicks=0,
                                 className="mt-2 me-2",
                             ),
                             dcc.Link(
                                 t("te.cancel", locale),
-                                href=f"/dashboards/{context.dashboard_id}/edit",
+                                href=tile_editing.edit_url(kind, context.dashboard_id),
                                 className="btn btn-link mt-2",
                             ),
                         ],
@@ -842,12 +871,24 @@ def save(n_clicks, spec, context):  # noqa: ANN001, ANN201
         raise dash.exceptions.PreventUpdate
     if not spec or not context:
         return dbc.Alert(t("te.todo", locale), color="warning"), dash.no_update
+    kind = context.get("kind") or "dashboard"
+    chapter = context.get("chapter")
     try:
         dashboard_id = tile_editing.save_tile(
-            runtime.db(), actor, int(context["dashboard"]), spec, int(context["version"])
+            runtime.db(),
+            actor,
+            int(context["dashboard"]),
+            spec,
+            int(context["version"]),
+            kind,
+            chapter if isinstance(chapter, str) else None,
         )
     except StaleRevision as exc:
-        return dbc.Alert(tile_editing.stale_message(exc, locale), color="danger"), dash.no_update
+        return dbc.Alert(
+            tile_editing.stale_message(exc, locale, kind), color="danger"
+        ), dash.no_update
     except tile_editing.TileSaveError as exc:
         return dbc.Alert(exc.message, color="danger"), dash.no_update
-    return dbc.Alert(t("te.saved", locale), color="success"), f"/dashboards/{dashboard_id}/edit"
+    return dbc.Alert(t("te.saved", locale), color="success"), tile_editing.edit_url(
+        kind, dashboard_id
+    )

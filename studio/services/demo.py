@@ -1,4 +1,5 @@
-"""Load the demo workspace: fictitious RSA datasets, boundaries, and a published dashboard."""
+"""Load the demo workspace: fictitious RSA datasets, boundaries, a published dashboard and
+a published story."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from studio.demo import (
     read_boundaries,
     write_demo_files,
 )
+from studio.demo.story import build_demo_story
 from studio.services import datasets as dataset_service
 from studio.services import documents
 from studio.store import documents as doc_repo
@@ -54,7 +56,12 @@ def load_demo(db: Database, settings: Settings, actor: Any) -> dict[str, Any]:
         doc = documents.create(s, "dashboard", actor, documents.dump(spec))
         doc.visibility = "internal"
         documents.publish(s, actor, doc)
-        return {"dashboard": doc.id, "datasets": {**ids, "boundaries": geo.id}}
+        story = documents.create(
+            s, "story", actor, documents.dump(build_demo_story(ids, geo.id, doc.id))
+        )
+        story.visibility = "internal"
+        documents.publish(s, actor, story)
+        return {"dashboard": doc.id, "story": story.id, "datasets": {**ids, "boundaries": geo.id}}
 
 
 __all__ = ["DemoError", "demo_exists", "load_demo"]

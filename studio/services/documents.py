@@ -34,7 +34,11 @@ def _loader(kind: str) -> Callable[[dict[str, Any]], BaseModel]:
         from studio.spec.dashboard import load_dashboard
 
         return load_dashboard
-    raise SpecError("kind", "stories are not available yet in this version of Studio")
+    if kind == "story":
+        from studio.spec.story import load_story
+
+        return load_story
+    raise SpecError("kind", "must be 'dashboard' or 'story'")
 
 
 def validate_spec(kind: str, data: Any) -> BaseModel:

@@ -1,4 +1,4 @@
-"""The tile editor's use cases: open a tile of a dashboard's draft, put it back."""
+"""The tile editor's use cases: open a tile of a dashboard's (or story's) draft, put it back."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ register(
             "The dashboard was changed by $by at $at since you opened it. Reload the page "
             "to start from its latest version.",
         ),
+        "te.stale_story": (
+            "Le récit a été modifié par $by à $at depuis que vous l'avez ouvert. "
+            "Rechargez la page pour repartir de sa dernière version.",
+            "The story was changed by $by at $at since you opened it. Reload the page "
+            "to start from its latest version.",
+        ),
         "te.invalid": ("Tuile invalide : $detail", "Invalid tile: $detail"),
     }
 )
@@ -37,12 +43,39 @@ class TileSaveError(Exception):
 
 @dataclass
 class TileContext:
-    """Which dashboard (and version) a tile is edited in; `tile` is None for a new one."""
+    """Which document (and version) a tile is edited in; `tile` is None for a new one.
+
+    `kind` is "dashboard" or "story"; in a story, `chapter` is the chapter a new tile joins.
+    """
 
     dashboard_id: int
     tile_id: str
     version: int
     tile: Tile | None
+    kind: str = "dashboard"
+    chapter: str | None = None
+
+
+EDIT_PATHS = {"dashboard": "/dashboards", "story": "/stories"}
+
+
+def edit_url(kind: str, doc_id: int) -> str:
+    """The editor page of a dashboard or story."""
+    return f"{EDIT_PATHS[kind]}/{doc_id}/edit"
+
+
+def story_tiles(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every tile of a raw story spec: chapters' tiles and scroll sequences' sticky tiles."""
+    out: list[dict[str, Any]] = []
+    for chapter in spec.get("chapters", []):
+        out += list(chapter.get("tiles", []))
+        if isinstance(chapter.get("tile"), dict):
+            out.append(chapter["tile"])
+    return out
+
+
+def _tiles_of(kind: str, spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return story_tiles(spec) if kind == "story" else list(spec.get("tiles", []))
 
 
 def new_tile_id(existing: set[str]) -> str:
@@ -53,20 +86,69 @@ def new_tile_id(existing: set[str]) -> str:
             return candidate
 
 
-def open_tile(db: Database, actor: Any, dashboard_id: int, tile_id: str) -> TileContext:
-    """The tile (or a fresh id for "new") of a dashboard the actor may edit."""
+def open_tile(
+    db: Database,
+    actor: Any,
+    dashboard_id: int,
+    tile_id: str,
+    kind: str = "dashboard",
+    chapter: str | None = None,
+) -> TileContext:
+    """The tile (or a fresh id for "new") of a dashboard or story the actor may edit.
+
+    A new story tile joins `chapter`, which must be a text-and-tiles chapter of the story.
+    """
+    if kind not in EDIT_PATHS:
+        raise NotFound(f"no {kind}")
     with db.session() as s:
-        doc = repo.get_document(s, "dashboard", dashboard_id)
+        doc = repo.get_document(s, kind, dashboard_id)
         if not allowed(actor, "edit", doc):
             raise NotFound("not editable")
-        tiles = doc.spec.get("tiles", [])
+        tiles = _tiles_of(kind, doc.spec)
         ids = {tile["id"] for tile in tiles}
         if tile_id == "new":
-            return TileContext(doc.id, new_tile_id(ids), doc.version, None)
+            if kind == "story" and _tiles_chapter(doc.spec, chapter) is None:
+                raise NotFound(f"no chapter {chapter!r} taking tiles")
+            return TileContext(doc.id, new_tile_id(ids), doc.version, None, kind, chapter)
         for tile in tiles:
             if tile["id"] == tile_id:
-                return TileContext(doc.id, tile_id, doc.version, TILE_ADAPTER.validate_python(tile))
+                return TileContext(
+                    doc.id, tile_id, doc.version, TILE_ADAPTER.validate_python(tile), kind
+                )
         raise NotFound(f"no tile {tile_id}")
+
+
+def _tiles_chapter(spec: dict[str, Any], chapter_id: Any) -> dict[str, Any] | None:
+    return next(
+        (
+            c
+            for c in spec.get("chapters", [])
+            if c.get("id") == chapter_id and c.get("kind") == "tiles"
+        ),
+        None,
+    )
+
+
+def place_story_tile(
+    spec: dict[str, Any], tile: dict[str, Any], chapter_id: str | None
+) -> dict[str, Any]:
+    """The story spec with `tile` replaced where it is (same id), or added to `chapter_id`."""
+    chapters = [dict(c) for c in spec.get("chapters", [])]
+    for chapter in chapters:
+        if isinstance(chapter.get("tile"), dict) and chapter["tile"].get("id") == tile["id"]:
+            chapter["tile"] = tile
+            return {**spec, "chapters": chapters}
+        tiles = list(chapter.get("tiles", []))
+        for i, existing in enumerate(tiles):
+            if existing.get("id") == tile["id"]:
+                tiles[i] = tile
+                chapter["tiles"] = tiles
+                return {**spec, "chapters": chapters}
+    for chapter in chapters:
+        if chapter.get("id") == chapter_id and chapter.get("kind") == "tiles":
+            chapter["tiles"] = [*chapter.get("tiles", []), tile]
+            return {**spec, "chapters": chapters}
+    raise TileSaveError(t("te.invalid", None, detail=f"no chapter {chapter_id!r} takes tiles"))
 
 
 def place_tile(spec: dict[str, Any], tile: dict[str, Any]) -> dict[str, Any]:
@@ -96,13 +178,28 @@ def place_tile(spec: dict[str, Any], tile: dict[str, Any]) -> dict[str, Any]:
 
 
 def save_tile(
-    db: Database, actor: Any, dashboard_id: int, tile: dict[str, Any], version: int
+    db: Database,
+    actor: Any,
+    dashboard_id: int,
+    tile: dict[str, Any],
+    version: int,
+    kind: str = "dashboard",
+    chapter: str | None = None,
 ) -> int:
-    """Save the tile into the dashboard's draft, based on `version` (StaleRevision if old)."""
+    """Save the tile into the document's draft, based on `version` (StaleRevision if old)."""
+    if kind not in EDIT_PATHS:
+        raise TileSaveError(t("error.forbidden"))
     with db.session() as s:
-        doc = repo.get_document(s, "dashboard", dashboard_id)
+        doc = repo.get_document(s, kind, dashboard_id)
+        if not allowed(actor, "edit", doc):
+            raise TileSaveError(t("error.forbidden"))
+        spec = (
+            place_story_tile(doc.spec, tile, chapter)
+            if kind == "story"
+            else place_tile(doc.spec, tile)
+        )
         try:
-            documents.save(s, actor, doc, place_tile(doc.spec, tile), version, "tile saved")
+            documents.save(s, actor, doc, spec, version, "tile saved")
         except documents.SpecError as exc:
             raise TileSaveError(
                 t("te.invalid", None, detail=f"{exc.where}: {exc.message}")
@@ -112,10 +209,11 @@ def save_tile(
         return doc.id
 
 
-def stale_message(exc: StaleRevision, locale: str) -> str:
+def stale_message(exc: StaleRevision, locale: str, kind: str = "dashboard") -> str:
     """ "Changed by X at HH:MM since you opened it", in the reader's language."""
     at = exc.at.strftime("%H:%M") if hasattr(exc.at, "strftime") else str(exc.at)
-    return t("te.stale", locale, by=exc.by, at=at)
+    return t("te.stale_story" if kind == "story" else "te.stale", locale, by=exc.by, at=at)
+
 
 
 def copyable_tiles(s: Any, actor: Any) -> list[tuple[Any, dict[str, Any]]]:

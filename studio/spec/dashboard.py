@@ -502,26 +502,37 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _v0_to_v
 """`MIGRATIONS[n]` turns a version-n spec into a version-(n + 1) spec."""
 
 
-def migrate_dashboard(data: dict[str, Any]) -> dict[str, Any]:
-    """A copy of the raw spec brought up to SCHEMA_VERSION; SpecVersionError if impossible.
+def migrate_spec(
+    data: dict[str, Any], migrations: dict[int, Callable[[dict[str, Any]], dict[str, Any]]],
+    noun: str,
+) -> dict[str, Any]:
+    """A copy of a raw `noun` spec brought up to SCHEMA_VERSION by `migrations`.
 
-    A spec without `schema_version` is taken as current.
+    A spec without `schema_version` is taken as current; SpecVersionError if impossible.
     """
     version = data.get("schema_version", SCHEMA_VERSION)
     if isinstance(version, bool) or not isinstance(version, int):
         raise SpecVersionError(f"schema_version must be a whole number, not {version!r}")
     if version > SCHEMA_VERSION:
         raise SpecVersionError(
-            f"this dashboard was saved by a newer Studio (schema_version {version}); this "
+            f"this {noun} was saved by a newer Studio (schema_version {version}); this "
             f"one reads up to {SCHEMA_VERSION}"
         )
-    if version < min(MIGRATIONS, default=SCHEMA_VERSION):
+    if version < min(migrations, default=SCHEMA_VERSION):
         raise SpecVersionError(f"schema_version {version} is too old to be read")
     out = dict(data)
     for step in range(version, SCHEMA_VERSION):
-        out = MIGRATIONS[step](out)
+        out = migrations[step](out)
     out["schema_version"] = SCHEMA_VERSION
     return out
+
+
+def migrate_dashboard(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the raw spec brought up to SCHEMA_VERSION; SpecVersionError if impossible.
+
+    A spec without `schema_version` is taken as current.
+    """
+    return migrate_spec(data, MIGRATIONS, "dashboard")
 
 
 def load_dashboard(data: dict[str, Any]) -> DashboardSpec:

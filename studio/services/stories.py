@@ -1,0 +1,221 @@
+"""Story use cases: open the right revision, run its tiles and texts, fetch dashboard parts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from studio.config import Settings
+from studio.datasources import QueryCache
+from studio.security.policy import allowed
+from studio.services import dataset_service_fields, documents
+from studio.services.tiles import TileData, run_tile_queries
+from studio.spec import Query
+from studio.spec.dashboard import load_dashboard, stacked_order
+from studio.spec.story import ScrollChapter, StorySpec, load_story
+from studio.store import NotFound
+from studio.store import documents as repo
+from studio.store.db import Database
+from studio.store.models import Document
+from studio.stories.model import (
+    DashboardPart,
+    StoryData,
+    clamp_step,
+    sticky_queries,
+    story_queries,
+    tile_key,
+)
+
+
+@dataclass
+class OpenStory:
+    """A story as one actor sees it: which revision, its spec, and the datasets' schemas."""
+
+    doc: Document
+    spec: StorySpec
+    showing: str  # "draft" or "published"
+    schemas: dict[int, dict[str, str]] = field(default_factory=dict)
+    vouched: set[int] = field(default_factory=set)
+
+
+def open_story(s: Session, actor: Any, doc_id: int) -> OpenStory:
+    """The story the actor may view (NotFound otherwise): editors get the draft."""
+    doc = documents.get_visible(s, "story", actor, doc_id)
+    raw, showing = documents.visible_spec(s, actor, doc)
+    return open_spec(s, doc, raw, showing)
+
+
+def open_spec(s: Session, doc: Document, raw: dict[str, Any], showing: str) -> OpenStory:
+    """An `OpenStory` for this raw spec (the caller has checked the actor may see it)."""
+    spec = load_story(raw)
+    vouched = documents.dataset_ids(raw) if showing == "published" else set()
+    schemas = dataset_service_fields(s, documents.dataset_ids(raw))
+    return OpenStory(doc, spec, showing, schemas, vouched)
+
+
+def scroll_chapter(story: OpenStory, chapter_id: Any) -> ScrollChapter:
+    """The scroll chapter with this id; NotFound for any other id (forged or stale)."""
+    chapter = story.spec.chapter(chapter_id) if isinstance(chapter_id, str) else None
+    if chapter is None or chapter.kind != "scroll":
+        raise NotFound(f"no scroll chapter {chapter_id!r}")
+    return chapter
+
+
+def _run_all(
+    db: Database,
+    settings: Settings,
+    cache: QueryCache | None,
+    actor: Any,
+    queries: Mapping[str, dict[str, Query]],
+    locale: str,
+    vouched: set[int],
+) -> dict[str, TileData]:
+    """Every unit's data, run in parallel (DuckDB releases the GIL while it works)."""
+
+    def one(key: str) -> tuple[str, TileData]:
+        with db.session() as s:
+            return key, run_tile_queries(s, settings, cache, actor, queries[key], locale, vouched)
+
+    if len(queries) <= 1:
+        return dict(one(k) for k in queries)
+    with ThreadPoolExecutor(max_workers=min(4, len(queries))) as pool:
+        return dict(pool.map(one, list(queries)))
+
+
+def dashboard_part(
+    s: Session, actor: Any, dashboard_id: int, section_id: str | None
+) -> tuple[DashboardPart, dict[str, dict[str, Query]], set[int]] | None:
+    """A dashboard section from its published revision, if the actor may view it.
+
+    Returns the part (without data), its tiles' queries and the dataset ids it vouches for;
+    None when the dashboard is gone, unpublished, not visible to the actor, or lacks the
+    section.
+    """
+    try:
+        doc = repo.get_document(s, "dashboard", dashboard_id)
+    except NotFound:
+        return None
+    raw = repo.published_spec(s, doc)
+    if raw is None or not allowed(actor, "view", doc):
+        return None
+    board = load_dashboard(raw)
+    section = next((sec for sec in board.sections if section_id in (None, sec.id)), None)
+    if section is None:
+        return None
+    tiles = [board.tile(tid) for tid in stacked_order(board, section.id)]
+    part = DashboardPart(
+        title=board.title,
+        section_title=section.title,
+        tiles=[tile for tile in tiles if tile is not None],
+        data={},
+        href=f"/dashboards/{doc.id}",
+    )
+    return part, {tile.id: tile.queries() for tile in part.tiles}, documents.dataset_ids(raw)
+
+
+def story_data(
+    db: Database,
+    settings: Settings,
+    cache: QueryCache | None,
+    actor: Any,
+    story: OpenStory,
+    locale: str,
+) -> StoryData:
+    """Everything the renderer needs for the story at its first steps, run as the actor."""
+    queries = story_queries(story.spec, story.schemas)
+    data = StoryData(units=_run_all(db, settings, cache, actor, queries, locale, story.vouched))
+    for chapter in story.spec.chapters:
+        if chapter.kind != "dashboard":
+            continue
+        with db.session() as s:
+            found = dashboard_part(s, actor, chapter.dashboard, chapter.section)
+        if found is None:
+            data.dashboards[chapter.id] = None
+            continue
+        part, part_queries, vouched = found
+        part.data = dict(_run_all(db, settings, cache, actor, part_queries, locale, vouched))
+        data.dashboards[chapter.id] = part
+    return data
+
+
+def step_data(
+    db: Database,
+    settings: Settings,
+    cache: QueryCache | None,
+    actor: Any,
+    story: OpenStory,
+    chapter: ScrollChapter,
+    step: Any,
+    locale: str,
+) -> tuple[int, StoryData]:
+    """The sticky tile's data at `step` (clamped to the chapter's steps)."""
+    number = clamp_step(chapter, step)
+    key = tile_key(chapter.tile.id)
+    queries = {key: sticky_queries(chapter, number, story.schemas)}
+    units = _run_all(db, settings, cache, actor, queries, locale, story.vouched)
+    return number, StoryData(units=units, steps={chapter.id: number})
+
+
+# --- cover images --------------------------------------------------------------------------
+
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
+
+
+class ImageError(ValueError):
+    """An uploaded cover image that is refused; the message says what to do."""
+
+
+def image_kind(data: bytes) -> str | None:
+    """ "png", "jpg" or "webp" from the file's first bytes (not its name), else None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def images_dir(settings: Settings) -> Any:
+    """The instance folder holding cover images."""
+    return settings.instance / "story_images"
+
+
+def save_cover_image(settings: Settings, data: bytes) -> str:
+    """Store an uploaded image under a random name; ImageError if too large or not an image."""
+    import secrets
+
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ImageError("too_large")
+    kind = image_kind(data)
+    if kind is None:
+        raise ImageError("not_image")
+    folder = images_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.{kind}"
+    tmp = folder / f".{name}.part"
+    tmp.write_bytes(data)
+    tmp.replace(folder / name)
+    return name
+
+
+def cover_image(
+    s: Session, actor: Any, settings: Settings, doc_id: int, name: str
+) -> tuple[Any, str]:
+    """(path, mimetype) of the cover image of a story the actor may read; NotFound otherwise.
+
+    Only the image named in the revision the actor sees is served (a draft's new image stays
+    private to those who may edit).
+    """
+    story = open_story(s, actor, doc_id)
+    if story.spec.cover.image != name:
+        raise NotFound("no such image")
+    path = images_dir(settings) / name
+    if not path.is_file():
+        raise NotFound("image file missing")
+    return path, IMAGE_TYPES[name.rsplit(".", 1)[1]]
