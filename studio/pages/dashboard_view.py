@@ -17,6 +17,7 @@ from studio.pages._ids import cid
 from studio.security.policy import allowed
 from studio.services import dashboards as service
 from studio.services import datasets as dataset_service
+from studio.services.sharing import row_filter_for
 from studio.spec.dashboard import FilterValueError
 from studio.spec.filters import decode_state, encode_state
 from studio.store import NotFound
@@ -74,7 +75,11 @@ def _filter_options(board: service.OpenDashboard, flt: Any, locale: str) -> list
             if ds_id not in board.vouched and not allowed(runtime.actor(), "view", ds):
                 continue
             result = dataset_service.query_dataset(
-                runtime.settings(), runtime.service("query_cache"), ds, query
+                runtime.settings(),
+                runtime.service("query_cache"),
+                ds,
+                query,
+                row_filter_for(s, runtime.actor(), ds),
             )
         return [
             {"label": format_category(row[0], locale, _grain(flt)), "value": row[0]}

@@ -27,6 +27,7 @@ from studio.pages._ids import cid
 from studio.security.policy import PermissionDenied, allowed, ensure
 from studio.services import datasets as service
 from studio.services.datasets import SchemaChanged
+from studio.services.sharing import row_filter_for
 from studio.store import NotFound, audit
 from studio.store import datasets as repo
 
@@ -96,7 +97,9 @@ def layout(dataset_id: str | None = None, **_kwargs: object) -> html.Div:
         if ds is None:
             return _missing(locale)
         can_edit = allowed(actor, "edit", ds)
-        summary, fields, sample = _regions(ds, locale, settings, can_edit)
+        # Raw sample rows only for editors whom no row-level rule restricts.
+        unrestricted = row_filter_for(s, actor, ds) is None
+        summary, fields, sample = _regions(ds, locale, settings, can_edit, unrestricted)
         children: list[Any] = [
             dcc.Location(id=ID("go"), refresh="callback-nav"),
             dcc.Store(id=ID("id"), data=ds.id),
@@ -134,7 +137,9 @@ def _missing(locale: str) -> html.Div:
     )
 
 
-def _regions(ds: Any, locale: str, settings: Any, can_edit: bool) -> tuple[Any, Any, Any]:
+def _regions(
+    ds: Any, locale: str, settings: Any, can_edit: bool, unrestricted: bool = True
+) -> tuple[Any, Any, Any]:
     """The parts redrawn after a change: summary, columns, sample (editors only)."""
     fields = service.fields_of(ds)
     if can_edit:
@@ -157,7 +162,7 @@ def _regions(ds: Any, locale: str, settings: Any, can_edit: bool) -> tuple[Any, 
     else:
         columns = schema_editor(PAGE, fields, locale, editable=False)
     sample = None
-    if can_edit:
+    if can_edit and unrestricted:
         sample = sample_table(fields, service.sample_rows(settings, ds),
                               locale, ID("sample"))
     return _summary(ds, locale), columns, sample
@@ -247,7 +252,11 @@ def _editable(s: Any, dataset_id: Any) -> Any:
 
 
 def _redrawn(ds: Any, locale: str) -> tuple[Any, Any, Any]:
-    return _regions(ds, locale, runtime.settings(), True)
+    from sqlalchemy.orm import object_session
+
+    s = object_session(ds)
+    unrestricted = s is not None and row_filter_for(s, runtime.actor(), ds) is None
+    return _regions(ds, locale, runtime.settings(), True, unrestricted)
 
 
 def _audit(s: Any, action: str, ds: Any, details: dict[str, Any] | None = None) -> None:

@@ -10,8 +10,7 @@ from studio import runtime
 from studio.i18n import register, t
 from studio.security.policy import allowed, ensure
 from studio.services import documents
-from studio.store import datasets as dataset_repo
-from studio.store import documents as doc_repo
+from studio.store.sharing import visible_datasets
 
 dash.register_page(__name__, path="/", title="Studio", name="home")
 
@@ -69,7 +68,7 @@ def layout(**_kwargs: object) -> html.Div:
 def _recent_datasets(actor, locale: str) -> html.Div | None:  # noqa: ANN001
     """Links to the five datasets updated last that the actor may view (None if none)."""
     with runtime.db().session() as s:
-        items = [ds for ds in dataset_repo.list_datasets(s) if allowed(actor, "view", ds)][:5]
+        items = visible_datasets(s, actor)[:5]
         links = [html.Li(dcc.Link(ds.name, href=f"/datasets/{ds.id}")) for ds in items]
     if not links:
         return None
@@ -89,12 +88,11 @@ def _dashboards(actor, locale: str) -> html.Div:  # noqa: ANN001
         links = [
             html.Li(
                 [
-                    dcc.Link(documents.visible_title(s, actor, d), href=f"/dashboards/{d.id}"),
+                    dcc.Link(title, href=f"/dashboards/{d.id}"),
                     html.Small(f" — {d.owner.email if d.owner else ''}", className="text-muted"),
                 ]
             )
-            for d in doc_repo.list_documents(s, "dashboard")
-            if allowed(actor, "view", d)
+            for d, title in documents.visible_list(s, "dashboard", actor)
         ]
     create = (
         [

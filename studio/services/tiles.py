@@ -13,6 +13,7 @@ from studio.datasources import DatasetError, QueryCache
 from studio.i18n import register, t
 from studio.security.policy import allowed
 from studio.services import datasets as dataset_service
+from studio.services.sharing import row_filter_for
 from studio.spec import Query, QueryResult
 from studio.store import NotFound
 from studio.store import datasets as repo
@@ -52,6 +53,7 @@ def run_tile_queries(
 ) -> TileData:
     """Run every named query; a dataset the actor may not view yields a message, not data.
 
+    Each query carries the actor's row-level rules on its dataset (`row_filter_for`).
     `vouched` lists dataset ids that an object the actor may view (a published dashboard
     or story) uses in its stored tiles: viewing that object grants its tiles' aggregates.
     """
@@ -64,7 +66,9 @@ def run_tile_queries(
         if ds.id not in vouched and not allowed(actor, "view", ds):
             return TileData(error=t("tile.no_access", locale))
         try:
-            data.results[name] = dataset_service.query_dataset(settings, cache, ds, query)
+            data.results[name] = dataset_service.query_dataset(
+                settings, cache, ds, query, row_filter_for(s, actor, ds)
+            )
         except DatasetError as exc:
             return TileData(error=exc.message(locale))
     return data
