@@ -148,8 +148,8 @@ def duplicate(s: Session, actor: Any, doc: Document, title_suffix: str = " (copi
 
 
 def delete(s: Session, actor: Any, doc: Document) -> None:
-    """Move to the bin for BIN_DAYS days."""
-    ensure(actor, "edit", doc)
+    """Move to the bin for BIN_DAYS days (the owner and admins: co-editors may not)."""
+    ensure(actor, "manage", doc)
     repo.mark_deleted(doc)
 
 
@@ -160,7 +160,7 @@ def undelete(s: Session, actor: Any, kind: str, doc_id: int) -> Document:
     doc = s.get(Doc, doc_id)
     if doc is None or doc.kind != kind or doc.deleted_at is None:
         raise NotFound(f"no deleted {kind} {doc_id}")
-    ensure(actor, "edit", doc)
+    ensure(actor, "manage", doc)
     deleted_at = doc.deleted_at if doc.deleted_at.tzinfo else doc.deleted_at.replace(tzinfo=UTC)
     if datetime.now(UTC) - deleted_at > timedelta(days=BIN_DAYS):
         raise NotFound("emptied from the bin")

@@ -36,8 +36,8 @@ register(
             "Unknown visibility '$value'. Choose private, internal, groups or public.",
         ),
         "share.err.list": (
-            "« $field » doit être une liste de textes.",
-            "'$field' must be a list of texts.",
+            "« $name » doit être une liste de textes.",
+            "'$name' must be a list of texts.",
         ),
         "share.err.user": (
             "Aucun compte n'a l'adresse « $value ». Vérifiez l'adresse, ou demandez à un "
@@ -94,8 +94,8 @@ register(
             "Unknown operator '$value'.",
         ),
         "rule.err.value": (
-            "Condition sur « $field » : $detail",
-            "Condition on '$field': $detail",
+            "Condition sur « $name » : $detail",
+            "Condition on '$name': $detail",
         ),
     }
 )
@@ -232,7 +232,7 @@ def update_sharing(
 def _text_list(values: dict[str, Any], key: str) -> list[str]:
     raw = values.get(key) or []
     if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-        raise SharingError(key, "share.err.list", field=key)
+        raise SharingError(key, "share.err.list", name=key)
     return [x.strip() for x in raw if x.strip()]
 
 
@@ -392,12 +392,12 @@ def check_conditions(ds: Dataset, raw: Any) -> list[dict[str, Any]]:
             planned = condition(flt, types)
         except DatasetError as exc:
             raise SharingError(
-                f"{where}.value", "rule.err.value", field=item.get("field"), detail=exc
+                f"{where}.value", "rule.err.value", name=item.get("field"), detail=exc
             ) from None
         except ValueError as exc:
             detail = str(exc).splitlines()[-1].removeprefix("  Value error, ")
             raise SharingError(
-                f"{where}.value", "rule.err.value", field=item.get("field"), detail=detail
+                f"{where}.value", "rule.err.value", name=item.get("field"), detail=detail
             ) from None
         values = [_jsonable(v) for v in planned.values]
         value: Any = None

@@ -114,9 +114,7 @@ def replace_grants(
     s: Session, obj: Any, object_type: str, grants: Iterable[tuple[str, str, str]]
 ) -> None:
     """Make `(principal_type, principal, permission)` the object's whole set of grants."""
-    s.execute(
-        delete(Grant).where(Grant.object_type == object_type, Grant.object_id == obj.id)
-    )
+    s.execute(delete(Grant).where(Grant.object_type == object_type, Grant.object_id == obj.id))
     for principal_type, principal, permission in sorted(set(grants)):
         s.add(
             Grant(
