@@ -89,6 +89,10 @@ register(
             "Une règle a entre 1 et $max conditions {champ, opérateur, valeur}.",
             "A rule has 1 to $max conditions {field, operator, value}.",
         ),
+        "rule.err.field": (
+            "Le champ « $value » n'existe pas dans ce jeu de données.",
+            "This dataset has no field '$value'.",
+        ),
         "rule.err.operator": (
             "Opérateur inconnu : « $value ».",
             "Unknown operator '$value'.",
@@ -385,14 +389,17 @@ def check_conditions(ds: Dataset, raw: Any) -> list[dict[str, Any]]:
         where = f"conditions.{i}"
         if not isinstance(item, dict) or set(item) - {"field", "op", "value"}:
             raise SharingError(where, "rule.err.conditions", max=MAX_CONDITIONS)
+        if item.get("field") not in types:
+            raise SharingError(f"{where}.field", "rule.err.field", value=item.get("field"))
         if item.get("op", "=") not in OPERATORS:
             raise SharingError(f"{where}.op", "rule.err.operator", value=item.get("op"))
         try:
             flt = Filter.model_validate(item)
             planned = condition(flt, types)
         except DatasetError as exc:
+            part = "op" if exc.code == "query.bad_operator" else "value"
             raise SharingError(
-                f"{where}.value", "rule.err.value", name=item.get("field"), detail=exc
+                f"{where}.{part}", "rule.err.value", name=item.get("field"), detail=exc
             ) from None
         except ValueError as exc:
             detail = str(exc).splitlines()[-1].removeprefix("  Value error, ")
