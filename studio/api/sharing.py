@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import jsonify, request
@@ -11,12 +10,12 @@ from werkzeug.wrappers import Response
 from studio import runtime
 from studio.api import bp, error
 from studio.security.policy import ensure
+from studio.services import audit as audit_service
 from studio.services import sharing as service
 from studio.services.sharing import SharingError
 from studio.store import audit
 
 KINDS = {"dashboards": "dashboard", "stories": "story", "datasets": "dataset"}
-MAX_PAGE = 500
 
 
 @bp.get("/<any(dashboards, stories, datasets):plural>/<int:object_id>/sharing")
@@ -74,25 +73,6 @@ def delete_row_rule(dataset_id: int, rule_id: int) -> Response:
     return Response(status=204)
 
 
-def parse_when(text: str, field: str, end: bool = False) -> datetime | None:
-    """An ISO date or date-time (UTC when no zone is given); a bare date as `until` means the
-    end of that day. SharingError on anything else."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            return start + timedelta(days=1) if end else start
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise SharingError(
-            field, "raw", text=f"'{field}' must be a date (2026-01-31) or an ISO date-time."
-        ) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name, "")
     if raw == "":
@@ -108,20 +88,13 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 def list_audit() -> Response:
     """Audit events, newest first (admins only), filtered by `actor` (e-mail or part of it),
     `action`, `object_type`, `object_id`, `since`, `until`; paged by `limit` and `offset`."""
-    ensure(runtime.actor(), "view", "audit")
-    args = request.args
-    query = audit.AuditQuery(
-        actor=args.get("actor", ""),
-        action=args.get("action", ""),
-        object_type=args.get("object_type", ""),
-        object_id=args.get("object_id", ""),
-        since=parse_when(args.get("since", ""), "since"),
-        until=parse_when(args.get("until", ""), "until", end=True),
-    )
-    limit = _int_arg("limit", 50, 1, MAX_PAGE)
+    actor = runtime.actor()
+    ensure(actor, "view", "audit")
+    query = audit_service.build_query(request.args)
+    limit = _int_arg("limit", 50, 1, audit_service.MAX_PAGE)
     offset = _int_arg("offset", 0, 0, 10**9)
     with runtime.db().session() as s:
-        events, total = audit.search(s, query, limit, offset)
+        events, total = audit_service.page_of_events(s, actor, query, limit, offset)
         return jsonify(
             {
                 "events": [audit.to_json(e) for e in events],

@@ -12,6 +12,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from studio import runtime
 from studio.i18n import register, t
 from studio.pages._ids import cid
+from studio.pages._sharing import sharing_dialog
 from studio.security.policy import allowed, ensure
 from studio.services import dashboards as service
 from studio.services import documents
@@ -291,6 +292,9 @@ def layout(dashboard_id: str = "", **_kwargs: Any) -> html.Div:
                         color="success",
                         className="me-2",
                     ),
+                    sharing_dialog("dashboard", doc.id, locale)
+                    if allowed(actor, "share", doc)
+                    else None,
                     dcc.Link(
                         t("de.view", locale),
                         href=f"/dashboards/{doc.id}",

@@ -14,13 +14,14 @@ from studio.components.format import format_category
 from studio.components.render import render_tile
 from studio.i18n import register, t
 from studio.pages._ids import cid
+from studio.pages._sharing import sharing_dialog
 from studio.security.policy import allowed
 from studio.services import dashboards as service
 from studio.services import datasets as dataset_service
 from studio.services.sharing import row_filter_for
 from studio.spec.dashboard import FilterValueError
 from studio.spec.filters import decode_state, encode_state
-from studio.store import NotFound
+from studio.store import NotFound, audit
 from studio.store import datasets as ds_repo
 
 dash.register_page(
@@ -254,6 +255,7 @@ def layout(dashboard_id: str = "", **query: Any) -> html.Div:
     try:
         with runtime.db().session() as s:
             board = service.open_dashboard(s, actor, int(dashboard_id))
+            audit.record_view(s, actor, "dashboard", board.doc.id, runtime.client_address())
     except (ValueError, NotFound):
         return dbc.Alert(t("dv.not_found", locale), color="warning", id=ID("not-found"))
     values, cross = decode_state(urlencode(query, doseq=True), board.spec)
@@ -289,6 +291,11 @@ def layout(dashboard_id: str = "", **query: Any) -> html.Div:
         if allowed(actor, "edit", board.doc)
         else None
     )
+    share = (
+        sharing_dialog("dashboard", board.doc.id, locale)
+        if allowed(actor, "share", board.doc)
+        else None
+    )
     return html.Div(
         [
             dcc.Store(id=ID("doc"), data={"id": board.doc.id}),
@@ -296,7 +303,7 @@ def layout(dashboard_id: str = "", **query: Any) -> html.Div:
             dcc.Location(id=ID("url"), refresh=False),
             dcc.Download(id=ID("download")),
             html.Div(
-                [html.H1([board.spec.title, badge], className="h3 d-inline"), edit],
+                [html.H1([board.spec.title, badge], className="h3 d-inline me-3"), share, edit],
                 className="mb-2",
             ),
             html.P(board.spec.description, className="text-muted")

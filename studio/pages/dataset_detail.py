@@ -24,6 +24,8 @@ from studio.pages._dataset_widgets import (
     when_text,
 )
 from studio.pages._ids import cid
+from studio.pages._row_rules import row_rules_card
+from studio.pages._sharing import sharing_dialog
 from studio.security.policy import PermissionDenied, allowed, ensure
 from studio.services import datasets as service
 from studio.services.datasets import SchemaChanged
@@ -105,6 +107,7 @@ def layout(dataset_id: str | None = None, **_kwargs: object) -> html.Div:
             dcc.Store(id=ID("id"), data=ds.id),
             dcc.Link(t("ds.detail.back", locale), href="/datasets", className="small"),
             html.Div(summary, id=ID("summary")),
+            sharing_dialog("dataset", ds.id, locale) if allowed(actor, "share", ds) else None,
             html.Div(id=ID("message"), role="status"),
         ]
         if can_edit:
@@ -115,6 +118,8 @@ def layout(dataset_id: str | None = None, **_kwargs: object) -> html.Div:
         if sample is not None:
             children += [html.H2(t("ds.sample", locale), className="h5 mt-4"),
                          html.Div(sample, id=ID("sample-wrap"))]
+        if allowed(actor, "manage", "users"):
+            children.append(row_rules_card(s, ds, locale))
     return html.Div(children)
 
 

@@ -304,10 +304,18 @@ def normalise_origin(text: str) -> str:
 
 
 def share_choices(s: Session) -> dict[str, list[str]]:
-    """What the dialog offers: active users' e-mails, group names, roles."""
-    emails = s.scalars(select(User.email).where(User.disabled.is_(False)).order_by(User.email))
+    """What the dialog offers: active users' e-mails (and those who may edit), group names,
+    roles."""
+    rows = s.execute(
+        select(User.email, User.role).where(User.disabled.is_(False)).order_by(User.email)
+    ).all()
     groups = s.scalars(select(Group.name).order_by(Group.name))
-    return {"users": list(emails), "groups": list(groups), "roles": list(ROLES)}
+    return {
+        "users": [email for email, _role in rows],
+        "editor_emails": [email for email, role in rows if role in ("editor", "admin")],
+        "groups": list(groups),
+        "roles": list(ROLES),
+    }
 
 
 # --- row-level rules --------------------------------------------------------------------
