@@ -303,3 +303,33 @@ def test_policy_and_sql_list_filter_agree(app: Any, users: dict[str, Any]) -> No
             listed = {d.id for d in sharing_repo.visible_datasets(s, actor)}
             assert listed == {d.id for d in datasets if allowed(actor, "view", d)}, actor
             assert 0 < len(listed) <= len(datasets)
+
+
+def test_lists_read_titles_in_a_constant_number_of_queries(app: Any, users: dict[str, Any]) -> None:
+    """The home page and the API list: no query per dashboard (published titles, grants)."""
+    from sqlalchemy import event
+
+    from studio.services import documents
+
+    db = app.server.extensions["studio"]["db"]
+    owner = Actor(id=users["editor"]["id"], email="editor@example.org", role="editor")
+    viewer = Actor(id=users["viewer"]["id"], email="viewer@example.org", role="viewer")
+
+    def count_for(n: int) -> int:
+        with db.session() as s:
+            for i in range(n):
+                doc = documents.create(s, "dashboard", owner, {"title": f"Tableau {i}"})
+                documents.publish(s, owner, doc)
+                doc.visibility = "internal"
+        statements: list[str] = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            with db.session() as s:
+                listed = documents.visible_list(s, "dashboard", viewer)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        assert {title for _d, title in listed} >= {f"Tableau {i}" for i in range(n)}
+        return len(statements)
+
+    assert count_for(2) == count_for(20)
