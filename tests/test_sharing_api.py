@@ -152,6 +152,7 @@ def test_group_edit_grant(shared: dict[str, Any]) -> None:
     ("body", "field"),
     [
         ({"visibility": "everyone"}, "visibility"),
+        ({"visiblity": "public"}, "visiblity"),
         ({"users": ["personne@example.org"]}, "users"),
         ({"users": "membre@example.org"}, "users"),
         ({"groups": ["Inconnu"]}, "groups"),

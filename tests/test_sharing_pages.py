@@ -211,3 +211,17 @@ def test_audit_page_filters_and_refuses_non_admins(
     assert "aud-forbidden" in render_page(site["editor"], app, "/admin/audit").get_data(
         as_text=True
     )
+
+
+def test_saves_and_publications_from_the_editor_are_audited(
+    site: dict[str, Any], app: Any, login: Any
+) -> None:
+    key = next(k for k, v in app.callback_map.items() if v["inputs"][0]["id"] == "de-publish")
+    draft = {"id": site["doc"], "version": 1, "spec": {}}
+    response = call_callback(site["editor"], app, key, [1], [draft])
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    events = login("admin").get(
+        f"/api/v1/audit?action=dashboard_published&object_id={site['doc']}"
+    ).get_json()["events"]
+    assert len(events) == 2  # the API publication of the fixture, then the editor's
+    assert events[0]["actor"] == "editor@example.org" and events[0]["details"]["revision"] == 1

@@ -10,6 +10,7 @@ from studio import runtime
 from studio.i18n import register, t
 from studio.security.policy import allowed, ensure
 from studio.services import documents
+from studio.store import audit
 from studio.store.sharing import visible_datasets
 
 dash.register_page(__name__, path="/", title="Studio", name="home")
@@ -129,4 +130,6 @@ def new_dashboard(n_clicks: int) -> str:
         doc = documents.create(
             s, "dashboard", actor, {"title": t("home.untitled", runtime.locale())}
         )
+        audit.record(s, actor, "dashboard_created", "dashboard", doc.id, None,
+                     runtime.client_address())
         return f"/dashboards/{doc.id}/edit"

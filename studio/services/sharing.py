@@ -35,6 +35,10 @@ register(
             "Visibilité inconnue : « $value ». Choisissez private, internal, groups ou public.",
             "Unknown visibility '$value'. Choose private, internal, groups or public.",
         ),
+        "share.err.unknown": (
+            "Clé inconnue : « $value ». Clés possibles : $known.",
+            "Unknown key '$value'. Possible keys: $known.",
+        ),
         "share.err.list": (
             "« $name » doit être une liste de textes.",
             "'$name' must be a list of texts.",
@@ -195,6 +199,15 @@ def update_sharing(
     if not isinstance(body, dict):
         raise SharingError("body", "raw", text="Send a JSON object.")
     current = describe_sharing(s, actor, obj)
+    known = set(current) | {"allowed_origins"}
+    unknown = sorted(set(body) - known)
+    if unknown:
+        raise SharingError(
+            unknown[0],
+            "share.err.unknown",
+            value=unknown[0],
+            known=", ".join(sorted(known - {"owner"})),
+        )
     wanted = {key: body.get(key, current.get(key)) for key in current if key != "owner"}
     visibility = wanted["visibility"]
     if visibility not in VISIBILITIES:
