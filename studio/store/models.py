@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.exc import DetachedInstanceError
 
 from studio.spec.sharing import NO_SHARING, VISIBILITIES, Sharing  # noqa: F401 (VISIBILITIES re-exported)
 from studio.store.db import Base
@@ -27,6 +28,16 @@ ROLES = ("admin", "editor", "viewer")
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+def _sharing_of(obj: Dataset | Document) -> Sharing:
+    """The object's grants as a Sharing value; none when they were never loaded and the
+    object has left its session (denies what only a grant would allow, never crashes)."""
+    try:
+        grants = obj.grants
+    except DetachedInstanceError:
+        return NO_SHARING
+    return Sharing.from_grants(grants) if grants else NO_SHARING
 
 
 user_groups = Table(
@@ -127,7 +138,7 @@ class Dataset(Base):
     @property
     def sharing(self) -> Sharing:
         """The grants on this dataset, as a frozen value for the permission function."""
-        return Sharing.from_grants(self.grants) if self.grants else NO_SHARING
+        return _sharing_of(self)
 
 
 class Document(Base):
@@ -164,7 +175,7 @@ class Document(Base):
     @property
     def sharing(self) -> Sharing:
         """The grants on this document, as a frozen value for the permission function."""
-        return Sharing.from_grants(self.grants) if self.grants else NO_SHARING
+        return _sharing_of(self)
 
     @property
     def object_type(self) -> str:

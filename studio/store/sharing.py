@@ -127,6 +127,7 @@ def replace_grants(
         )
     s.flush()
     s.expire(obj, ["grants"])
+    obj.grants  # noqa: B018  (reload now, while the session is open)
 
 
 # --- row-level rules --------------------------------------------------------------------
