@@ -33,6 +33,7 @@ from studio.store import documents as repo  # noqa: E402
 from studio.store.models import Grant, Group, User  # noqa: E402
 
 RUNS = 15
+MAX_STATEMENTS = 5
 
 
 def seed(db: Database, n: int) -> Actor:
@@ -114,6 +115,12 @@ def main() -> None:
         for name, (listed, queries, ms) in results.items():
             print(f"{name:9} listed {listed:5}  SQL statements {queries:5}  median {ms:8.1f} ms")
         assert results["baseline"][0] == results["studio"][0], "the two lists differ"
+        queries = results["studio"][1]
+        verdict = "PASS" if queries <= MAX_STATEMENTS else "FAIL"
+        print(
+            f"{verdict}: {queries} SQL statements for the list (target <= {MAX_STATEMENTS}, "
+            "whatever the number of dashboards)"
+        )
         db.dispose()
 
 
