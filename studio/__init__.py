@@ -53,10 +53,12 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
         update_title=None,
         compress=False,
     )
-    from studio.pages import _shell
+    from studio.pages import _row_rules, _sharing, _shell
 
     app.layout = _shell.layout
     _shell.register_callbacks(app)
+    _sharing.register_callbacks(app)
+    _row_rules.register_callbacks(app)
     with server.test_request_context("/"):
         # Bind the `dash.callback`s of the page modules to this app now, not at its first
         # request, so that several apps in one process (tests) each get their own.

@@ -240,7 +240,7 @@ def test_drawn_tile_cache_keys_follow_the_row_filter(
     first = tiles_of(refilter(board["editor"], app, board["doc"], None))
     assert '"971"' in json.dumps(first["c1"])
 
-    def only_ain(actor: Any, ds: Any) -> Any:
+    def only_ain(_session: Any, actor: Any, ds: Any) -> Any:
         has_field = any(f.get("name") == "code_departement" for f in ds.fields or [])
         return [[Filter(field="code_departement", op="=", value="01")]] if has_field else None
 

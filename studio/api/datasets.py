@@ -14,9 +14,11 @@ from studio.datasources import DatasetError
 from studio.security.policy import allowed, ensure
 from studio.services import datasets as service
 from studio.services.datasets import SchemaChanged
+from studio.services.sharing import row_filter_for
 from studio.spec import Query
 from studio.store import NotFound
 from studio.store import datasets as repo
+from studio.store.sharing import visible_datasets
 
 
 def _visible(s: Any, dataset_id: int) -> Any:
@@ -104,8 +106,7 @@ def list_datasets() -> Response:
     with runtime.db().session() as s:
         items = [
             service.describe(ds, with_fields=False)
-            for ds in repo.list_datasets(s, request.args.get("q", ""))
-            if allowed(actor, "view", ds)
+            for ds in visible_datasets(s, actor, request.args.get("q", ""))
         ]
     return jsonify({"datasets": items})
 
@@ -190,7 +191,11 @@ def query_dataset(dataset_id: int) -> Response:
     with runtime.db().session() as s:
         ds = _visible(s, dataset_id)
         result = service.query_dataset(
-            runtime.settings(), runtime.service("query_cache"), ds, query
+            runtime.settings(),
+            runtime.service("query_cache"),
+            ds,
+            query,
+            row_filter_for(s, runtime.actor(), ds),
         )
     return jsonify({"columns": result.columns, "rows": result.rows, "truncated": result.truncated})
 

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from studio import runtime
 from studio.api import bp, error
-from studio.security.policy import allowed, ensure
+from studio.security.policy import ensure
 from studio.services import documents as service
 from studio.services.documents import SpecError
 from studio.store import StaleRevision
@@ -84,13 +84,13 @@ def list_documents(plural: str) -> Response:
         items = [
             {
                 "id": d.id,
-                "title": service.visible_title(s, actor, d),
+                "title": title,
                 "state": d.state,
                 "owner": d.owner.email if d.owner else None,
+                "visibility": d.visibility,
                 "updated_at": d.updated_at.isoformat(),
             }
-            for d in repo.list_documents(s, kind, request.args.get("q", ""))
-            if allowed(actor, "view", d)
+            for d, title in service.visible_list(s, kind, actor, request.args.get("q", ""))
         ]
     return jsonify({plural: items})
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, State, callback, dcc, html
 
 from studio import accounts, runtime
-from studio.i18n import t
+from studio.i18n import register, t
 from studio.pages import _embed_keys_admin
 from studio.pages._ids import cid
 from studio.security.passwords import WeakPassword
@@ -20,6 +20,15 @@ dash.register_page(__name__, path="/admin", title="Administration · Studio", na
 
 ID = lambda name: cid("admin", name)  # noqa: E731
 _embed_keys_admin.register_callbacks()
+
+register(
+    {
+        "aud.all": (
+            "Tout le journal, avec filtres (personne, action, objet, dates)",
+            "The whole trail, with filters (person, action, object, dates)",
+        ),
+    }
+)
 
 
 def layout(**_kwargs: object) -> html.Div:
@@ -46,6 +55,7 @@ def layout(**_kwargs: object) -> html.Div:
             html.H2(t("admin.users", locale), className="h5"),
             html.Div(table, id=ID("users")),
             html.H2(t("admin.audit", locale), className="h5 mt-4"),
+            dcc.Link(t("aud.all", locale), href="/admin/audit", id=ID("audit-all")),
             html.Div(audit_table, id=ID("audit")),
             _embed_keys_admin.section(locale),
         ]

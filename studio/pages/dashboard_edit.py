@@ -14,12 +14,13 @@ from studio.i18n import register, t
 from studio.pages import _embed_dialog
 from studio.pages._grid import SECTION_PREFIX, grid_to_spec
 from studio.pages._ids import cid
+from studio.pages._sharing import sharing_dialog
 from studio.security.policy import allowed, ensure
 from studio.services import dashboards as service
 from studio.services import documents
 from studio.services.tile_editing import stale_message
 from studio.spec.filters import filter_reach
-from studio.store import NotFound, StaleRevision
+from studio.store import NotFound, StaleRevision, audit
 from studio.store import documents as repo
 
 dash.register_page(
@@ -458,6 +459,9 @@ def layout(dashboard_id: str = "", **_kwargs: Any) -> html.Div:
                         className="me-2",
                     ),
                     _embed_dialog.embed_button(locale) if can_share else None,
+                    sharing_dialog("dashboard", doc.id, locale)
+                    if allowed(actor, "share", doc)
+                    else None,
                     dcc.Link(
                         t("de.view", locale),
                         href=f"/dashboards/{doc.id}",
@@ -562,6 +566,8 @@ def _delete_modal(title: str, locale: str) -> dbc.Modal:
         id=ID("delete-modal"),
         is_open=False,
     )
+def _audit(s: Any, actor: Any, action: str, doc_id: int, details: dict[str, Any]) -> None:
+    audit.record(s, actor, action, "dashboard", doc_id, details, runtime.client_address())
 
 
 def _open_editable(doc_id: int) -> tuple[Any, Any]:
@@ -595,6 +601,7 @@ def _save(draft: dict[str, Any], spec: dict[str, Any], note: str) -> tuple[Any, 
         with runtime.db().session() as s:
             doc = repo.get_document(s, "dashboard", board.doc.id)
             documents.save(s, actor, doc, spec, int(draft["version"]), note)
+            _audit(s, actor, "dashboard_saved", doc.id, {"version": doc.version})
             new = {"id": doc.id, "version": doc.version, "spec": doc.spec}
     except StaleRevision as exc:
         return _conflict(exc, locale), dash.no_update
@@ -662,6 +669,7 @@ def save_copy(n_clicks, draft, grid_layout, title, description):  # noqa: ANN001
     with runtime.db().session() as s:
         copy = documents.create(s, "dashboard", actor, spec)
         new_id = copy.id
+        _audit(s, actor, "dashboard_created", new_id, {"copy_of": int(draft["id"])})
     return dbc.Alert(
         t("de.copy_saved", locale) + spec["title"], color="success"
     ), f"/dashboards/{new_id}/edit"
@@ -681,6 +689,7 @@ def publish(n_clicks, draft):  # noqa: ANN001, ANN201
     with runtime.db().session() as s:
         doc = repo.get_document(s, "dashboard", board.doc.id)
         number = documents.publish(s, actor, doc)
+        _audit(s, actor, "dashboard_published", doc.id, {"revision": number})
     return dbc.Alert(t("de.published", runtime.locale(), number=number), color="success")
 
 
@@ -759,6 +768,7 @@ def restore(_clicks, draft):  # noqa: ANN001, ANN201
     with runtime.db().session() as s:
         doc = repo.get_document(s, "dashboard", board.doc.id)
         documents.restore_revision(s, actor, doc, int(trigger["number"]))
+        _audit(s, actor, "dashboard_restored", doc.id, {"revision": int(trigger["number"])})
     return f"/dashboards/{draft['id']}/edit"
 
 

@@ -18,13 +18,15 @@ from studio.components.render import render_tile
 from studio.i18n import register, t
 from studio.pages._ids import cid
 from studio.pages._outlines import outlines_path
+from studio.pages._sharing import sharing_dialog
 from studio.security.policy import allowed
 from studio.services import dashboards as service
 from studio.services import datasets as dataset_service
+from studio.services.sharing import row_filter_for
 from studio.services.tiles import TileData
 from studio.spec.dashboard import FilterValueError
 from studio.spec.filters import decode_state, encode_state
-from studio.store import NotFound
+from studio.store import NotFound, audit
 from studio.store import datasets as ds_repo
 
 dash.register_page(
@@ -90,7 +92,11 @@ def _filter_options(board: service.OpenDashboard, flt: Any, locale: str) -> list
             if ds_id not in board.vouched and not allowed(runtime.actor(), "view", ds):
                 continue
             result = dataset_service.query_dataset(
-                runtime.settings(), runtime.service("query_cache"), ds, query
+                runtime.settings(),
+                runtime.service("query_cache"),
+                ds,
+                query,
+                row_filter_for(s, runtime.actor(), ds),
             )
         return [
             {"label": format_category(row[0], locale, _grain(flt)), "value": row[0]}
@@ -409,6 +415,7 @@ def layout(dashboard_id: str = "", **query: Any) -> html.Div:
     try:
         with runtime.db().session() as s:
             board = service.open_dashboard(s, actor, int(dashboard_id))
+            audit.record_view(s, actor, "dashboard", board.doc.id, runtime.client_address())
     except (ValueError, NotFound):
         return dbc.Alert(t("dv.not_found", locale), color="warning", id=ID("not-found"))
     values, cross = decode_state(urlencode(query, doseq=True), board.spec)
@@ -454,6 +461,11 @@ def layout(dashboard_id: str = "", **query: Any) -> html.Div:
         if allowed(actor, "edit", board.doc)
         else None
     )
+    share = (
+        sharing_dialog("dashboard", board.doc.id, locale)
+        if allowed(actor, "share", board.doc)
+        else None
+    )
     return html.Div(
         [
             dcc.Store(id=ID("doc"), data={"id": board.doc.id}),
@@ -463,7 +475,8 @@ def layout(dashboard_id: str = "", **query: Any) -> html.Div:
             dcc.Download(id=ID("pdf-download")),
             html.Div(
                 [
-                    html.H1([board.spec.title, badge], className="h3 d-inline"),
+                    html.H1([board.spec.title, badge], className="h3 d-inline me-3"),
+                    share,
                     edit,
                     html.Button(
                         t("dv.pdf", locale),

@@ -24,9 +24,12 @@ from studio.pages._dataset_widgets import (
     when_text,
 )
 from studio.pages._ids import cid
+from studio.pages._row_rules import row_rules_card
+from studio.pages._sharing import sharing_dialog
 from studio.security.policy import PermissionDenied, allowed, ensure
 from studio.services import datasets as service
 from studio.services.datasets import SchemaChanged
+from studio.services.sharing import row_filter_for
 from studio.store import NotFound, audit
 from studio.store import datasets as repo
 
@@ -96,12 +99,15 @@ def layout(dataset_id: str | None = None, **_kwargs: object) -> html.Div:
         if ds is None:
             return _missing(locale)
         can_edit = allowed(actor, "edit", ds)
-        summary, fields, sample = _regions(ds, locale, settings, can_edit)
+        # Raw sample rows only for editors whom no row-level rule restricts.
+        unrestricted = row_filter_for(s, actor, ds) is None
+        summary, fields, sample = _regions(ds, locale, settings, can_edit, unrestricted)
         children: list[Any] = [
             dcc.Location(id=ID("go"), refresh="callback-nav"),
             dcc.Store(id=ID("id"), data=ds.id),
             dcc.Link(t("ds.detail.back", locale), href="/datasets", className="small"),
             html.Div(summary, id=ID("summary")),
+            sharing_dialog("dataset", ds.id, locale) if allowed(actor, "share", ds) else None,
             html.Div(id=ID("message"), role="status"),
         ]
         if can_edit:
@@ -112,6 +118,8 @@ def layout(dataset_id: str | None = None, **_kwargs: object) -> html.Div:
         if sample is not None:
             children += [html.H2(t("ds.sample", locale), className="h5 mt-4"),
                          html.Div(sample, id=ID("sample-wrap"))]
+        if allowed(actor, "manage", "users"):
+            children.append(row_rules_card(s, ds, locale))
     return html.Div(children)
 
 
@@ -134,7 +142,9 @@ def _missing(locale: str) -> html.Div:
     )
 
 
-def _regions(ds: Any, locale: str, settings: Any, can_edit: bool) -> tuple[Any, Any, Any]:
+def _regions(
+    ds: Any, locale: str, settings: Any, can_edit: bool, unrestricted: bool = True
+) -> tuple[Any, Any, Any]:
     """The parts redrawn after a change: summary, columns, sample (editors only)."""
     fields = service.fields_of(ds)
     if can_edit:
@@ -157,7 +167,7 @@ def _regions(ds: Any, locale: str, settings: Any, can_edit: bool) -> tuple[Any, 
     else:
         columns = schema_editor(PAGE, fields, locale, editable=False)
     sample = None
-    if can_edit:
+    if can_edit and unrestricted:
         sample = sample_table(fields, service.sample_rows(settings, ds),
                               locale, ID("sample"))
     return _summary(ds, locale), columns, sample
@@ -247,7 +257,11 @@ def _editable(s: Any, dataset_id: Any) -> Any:
 
 
 def _redrawn(ds: Any, locale: str) -> tuple[Any, Any, Any]:
-    return _regions(ds, locale, runtime.settings(), True)
+    from sqlalchemy.orm import object_session
+
+    s = object_session(ds)
+    unrestricted = s is not None and row_filter_for(s, runtime.actor(), ds) is None
+    return _regions(ds, locale, runtime.settings(), True, unrestricted)
 
 
 def _audit(s: Any, action: str, ds: Any, details: dict[str, Any] | None = None) -> None:

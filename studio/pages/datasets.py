@@ -13,7 +13,7 @@ from studio.i18n import register, t
 from studio.pages._dataset_widgets import rows_text, size_text, when_text
 from studio.pages._ids import cid
 from studio.security.policy import allowed, ensure
-from studio.store import datasets as repo
+from studio.store.sharing import visible_datasets
 
 dash.register_page(__name__, path="/datasets", title="Jeux de données · Studio",
                    name="datasets")
@@ -75,7 +75,7 @@ def layout(**_kwargs: object) -> html.Div:
 def catalogue(actor: Any, search: str, locale: str) -> Any:
     """The table of visible datasets matching `search`, or what to do when there is none."""
     with runtime.db().session() as s:
-        items = [ds for ds in repo.list_datasets(s, search) if allowed(actor, "view", ds)]
+        items = visible_datasets(s, actor, search)
         if not items:
             return _empty(actor, search, locale)
         rows = [

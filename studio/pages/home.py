@@ -10,9 +10,8 @@ from studio import runtime
 from studio.i18n import register, t
 from studio.security.policy import allowed, ensure
 from studio.services import documents
-from studio.store import NotFound
-from studio.store import datasets as dataset_repo
-from studio.store import documents as doc_repo
+from studio.store import audit
+from studio.store.sharing import visible_datasets
 
 dash.register_page(__name__, path="/", title="Studio", name="home")
 
@@ -77,7 +76,7 @@ def layout(**_kwargs: object) -> html.Div:
 def _recent_datasets(actor, locale: str) -> html.Div | None:  # noqa: ANN001
     """Links to the five datasets updated last that the actor may view (None if none)."""
     with runtime.db().session() as s:
-        items = [ds for ds in dataset_repo.list_datasets(s) if allowed(actor, "view", ds)][:5]
+        items = visible_datasets(s, actor)[:5]
         links = [html.Li(dcc.Link(ds.name, href=f"/datasets/{ds.id}")) for ds in items]
     if not links:
         return None
@@ -97,12 +96,11 @@ def _dashboards(actor, locale: str) -> html.Div:  # noqa: ANN001
         links = [
             html.Li(
                 [
-                    dcc.Link(documents.visible_title(s, actor, d), href=f"/dashboards/{d.id}"),
+                    dcc.Link(title, href=f"/dashboards/{d.id}"),
                     html.Small(f" — {d.owner.email if d.owner else ''}", className="text-muted"),
                 ]
             )
-            for d in doc_repo.list_documents(s, "dashboard")
-            if allowed(actor, "view", d)
+            for d, title in documents.visible_list(s, "dashboard", actor)
         ]
     create = (
         [
@@ -112,8 +110,12 @@ def _dashboards(actor, locale: str) -> html.Div:  # noqa: ANN001
                 n_clicks=0,
                 className="btn btn-outline-primary btn-sm",
             ),
-            dcc.Link(t("home.bin", locale), href="/bin", className="btn btn-link btn-sm ms-2",
-                     id="home-bin"),
+            dcc.Link(
+                t("home.bin", locale),
+                href="/bin",
+                className="btn btn-link btn-sm ms-2",
+                id="home-bin",
+            ),
         ]
         if allowed(actor, "create", "dashboards")
         else []
@@ -130,16 +132,11 @@ def _dashboards(actor, locale: str) -> html.Div:  # noqa: ANN001
 
 def _stories(actor, locale: str) -> html.Div:  # noqa: ANN001
     """The stories the actor may read, and a button to start one for those who may."""
-    links = []
     with runtime.db().session() as s:
-        for d in doc_repo.list_documents(s, "story"):
-            if not allowed(actor, "view", d):
-                continue
-            try:
-                title = documents.visible_title(s, actor, d)
-            except NotFound:  # shared but never published: nothing to read yet
-                continue
-            links.append(html.Li(dcc.Link(title, href=f"/stories/{d.id}")))
+        links = [
+            html.Li(dcc.Link(title, href=f"/stories/{d.id}"))
+            for d, title in documents.visible_list(s, "story", actor)
+        ]
     create = (
         [
             html.Button(
@@ -175,6 +172,7 @@ def new_story(n_clicks: int) -> str:
         doc = documents.create(
             s, "story", actor, {"title": t("home.untitled_story", runtime.locale())}
         )
+        audit.record(s, actor, "story_created", "story", doc.id, None, runtime.client_address())
         return f"/stories/{doc.id}/edit"
 
 
@@ -190,5 +188,8 @@ def new_dashboard(n_clicks: int) -> str:
     with runtime.db().session() as s:
         doc = documents.create(
             s, "dashboard", actor, {"title": t("home.untitled", runtime.locale())}
+        )
+        audit.record(
+            s, actor, "dashboard_created", "dashboard", doc.id, None, runtime.client_address()
         )
         return f"/dashboards/{doc.id}/edit"

@@ -30,6 +30,7 @@ from studio.services.tiles import run_tile_queries
 from studio.spec import GRAINS, fields_for_slot
 from studio.store import NotFound, StaleRevision
 from studio.store import datasets as ds_repo
+from studio.store.sharing import visible_datasets
 
 dash.register_page(
     __name__,
@@ -449,11 +450,7 @@ def _section(name: str, keys: tuple[str, ...], form: dict[str, Any], locale: str
 
 def _dataset_options(actor: Any) -> list[dict[str, Any]]:
     with runtime.db().session() as s:
-        return [
-            {"label": ds.name, "value": ds.id}
-            for ds in ds_repo.list_datasets(s)
-            if allowed(actor, "view", ds)
-        ]
+        return [{"label": ds.name, "value": ds.id} for ds in visible_datasets(s, actor)]
 
 
 def _boundary_options(actor: Any) -> list[dict[str, Any]]:
@@ -461,8 +458,8 @@ def _boundary_options(actor: Any) -> list[dict[str, Any]]:
     with runtime.db().session() as s:
         return [
             {"label": ds.name, "value": ds.id}
-            for ds in ds_repo.list_datasets(s)
-            if allowed(actor, "view", ds) and any(f.get("type") == "geometry" for f in ds.fields)
+            for ds in visible_datasets(s, actor)
+            if any(f.get("type") == "geometry" for f in ds.fields)
         ]
 
 

@@ -67,24 +67,59 @@ def _allowed_on_area(rank: int, action: str, area: str) -> bool:
     return False
 
 
+def _sharing(obj: Any) -> Any:
+    from studio.spec.sharing import NO_SHARING
+
+    return getattr(obj, "sharing", None) or NO_SHARING
+
+
+def _group_ids(actor: Any) -> frozenset[int]:
+    return frozenset(getattr(actor, "group_ids", None) or ())
+
+
+def _may_edit(actor: Any, obj: Any) -> bool:
+    """Owner or edit grant (to the actor or one of their groups), for editors and admins."""
+    if ROLE_RANK.get(actor.role, 0) < ROLE_RANK["editor"]:
+        return False
+    if getattr(obj, "owner_id", None) == actor.id:
+        return True
+    sharing = _sharing(obj)
+    return actor.id in sharing.edit_users or bool(_group_ids(actor) & sharing.edit_groups)
+
+
+def _may_view(actor: Any, obj: Any) -> bool:
+    """The object's visibility and view grants (drafts aside)."""
+    visibility = getattr(obj, "visibility", "private")
+    if visibility in ("internal", "public") or getattr(obj, "owner_id", None) == actor.id:
+        return True
+    sharing = _sharing(obj)
+    if actor.id in sharing.view_users or _group_ids(actor) & sharing.view_groups:
+        return True
+    return visibility == "groups" and actor.role in sharing.view_roles
+
+
 def _owned_object_rule(actor: Any, action: str, obj: Any) -> bool:
-    """Datasets (and other owned objects): admins do anything; owners edit; others may view
-    when the object is internal or public."""
+    """Datasets (and other owned objects): admins do anything; the owner and co-editors
+    (edit grants) edit and publish; only the owner and admins share and manage (co-editors
+    may change an object, not widen who sees it); others view as visibility and grants say.
+    """
     if actor.role == "admin":
         return True
-    is_owner = getattr(obj, "owner_id", None) == actor.id
+    if action in ("share", "manage"):
+        is_owner = getattr(obj, "owner_id", None) == actor.id
+        return is_owner and ROLE_RANK.get(actor.role, 0) >= ROLE_RANK["editor"]
+    if action in ("edit", "publish"):
+        return _may_edit(actor, obj)
     if action == "view":
-        return is_owner or getattr(obj, "visibility", "private") in ("internal", "public")
-    return is_owner and ROLE_RANK.get(actor.role, 0) >= ROLE_RANK["editor"]
+        return _may_view(actor, obj) or _may_edit(actor, obj)
+    return False
 
 
 def _document_rule(actor: Any, action: str, doc: Any) -> bool:
     """Dashboards and stories: as owned objects, but people who cannot edit one see it only
     once a revision is published (drafts never leak)."""
     if action == "view" and not _owned_object_rule(actor, "edit", doc):
-        return bool(getattr(doc, "published_number", None)) and _owned_object_rule(
-            actor, "view", doc
-        )
+        return bool(getattr(doc, "published_number", None)) and _may_view(actor, doc)
     return _owned_object_rule(actor, action, doc)
 
 

@@ -14,7 +14,8 @@ from studio.datasources import QueryCache
 from studio.datasources.cache import row_filter_json
 from studio.services import dataset_service_fields, documents
 from studio.services.datasets import source_of
-from studio.services.tiles import TileData, row_filter_for, run_tile_queries, tile_datasets
+from studio.services.sharing import row_filter_for
+from studio.services.tiles import TileData, run_tile_queries, tile_datasets
 from studio.spec import Query
 from studio.spec.dashboard import DashboardSpec, load_dashboard
 from studio.spec.filters import tile_queries
@@ -118,7 +119,8 @@ def tile_access(
                 "queries": {n: q.model_dump(mode="json") for n, q in tile_queries.items()},
                 "sources": {str(i): source_of(settings, ds).identity for i, ds in datasets.items()},
                 "row_filters": {
-                    str(i): row_filter_json(row_filter_for(actor, ds)) for i, ds in datasets.items()
+                    str(i): row_filter_json(row_filter_for(s, actor, ds))
+                    for i, ds in datasets.items()
                 },
             }
         )

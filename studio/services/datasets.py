@@ -578,8 +578,8 @@ def refresh_from_url(s: Session, settings: Settings, actor: Any, ds: Dataset) ->
 
 
 def delete_dataset(s: Session, settings: Settings, actor: Any, ds: Dataset) -> None:
-    """Delete the dataset and its files."""
-    ensure(actor, "edit", ds)
+    """Delete the dataset and its files (the owner and admins: co-editors may not)."""
+    ensure(actor, "manage", ds)
     repo.mark_deleted(ds)
     shutil.rmtree(settings.data_dir / str(ds.id), ignore_errors=True)
 

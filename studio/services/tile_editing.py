@@ -10,7 +10,7 @@ from studio.i18n import register, t
 from studio.security.policy import PermissionDenied, allowed
 from studio.services import documents
 from studio.spec import TILE_ADAPTER, Tile
-from studio.store import NotFound, StaleRevision
+from studio.store import NotFound, StaleRevision, audit
 from studio.store import documents as repo
 from studio.store.db import Database
 
@@ -200,6 +200,14 @@ def save_tile(
         )
         try:
             documents.save(s, actor, doc, spec, version, "tile saved")
+            audit.record(
+                s,
+                actor,
+                f"{kind}_saved",
+                kind,
+                doc.id,
+                {"version": doc.version, "tile": tile.get("id")},
+            )
         except documents.SpecError as exc:
             raise TileSaveError(
                 t("te.invalid", None, detail=f"{exc.where}: {exc.message}")

@@ -13,7 +13,8 @@ from studio.datasources import DatasetError, QueryCache
 from studio.i18n import register, t
 from studio.security.policy import allowed
 from studio.services import datasets as dataset_service
-from studio.spec import Query, QueryResult, RowFilter
+from studio.services.sharing import row_filter_for
+from studio.spec import Query, QueryResult
 from studio.store import NotFound
 from studio.store import datasets as repo
 from studio.store.models import Dataset
@@ -68,15 +69,6 @@ def tile_datasets(
     return found, None
 
 
-def row_filter_for(actor: Any, ds: Dataset) -> RowFilter | None:
-    """The row-level rule applied to the actor's queries of `ds` (`None`: every row).
-
-    No rule exists yet; every query and every cache key goes through this one function so
-    that adding per-group rules changes results and keys alike.
-    """
-    return None
-
-
 def run_tile_queries(
     s: Session,
     settings: Settings,
@@ -88,6 +80,7 @@ def run_tile_queries(
 ) -> TileData:
     """Run every named query; a dataset the actor may not view yields a message, not data.
 
+    Each query carries the actor's row-level rules on its dataset (`row_filter_for`).
     `vouched`: see `tile_datasets`.
     """
     datasets, error = tile_datasets(s, actor, queries, locale, vouched)
@@ -98,7 +91,7 @@ def run_tile_queries(
         ds = datasets[query.dataset]
         try:
             data.results[name] = dataset_service.query_dataset(
-                settings, cache, ds, query, row_filter_for(actor, ds)
+                settings, cache, ds, query, row_filter_for(s, actor, ds)
             )
         except DatasetError as exc:
             return TileData(error=exc.message(locale))

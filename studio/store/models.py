@@ -17,7 +17,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.exc import DetachedInstanceError
 
+from studio.spec.sharing import NO_SHARING, VISIBILITIES, Sharing  # noqa: F401 (VISIBILITIES re-exported)
 from studio.store.db import Base
 
 ROLES = ("admin", "editor", "viewer")
@@ -26,6 +28,16 @@ ROLES = ("admin", "editor", "viewer")
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+def _sharing_of(obj: Dataset | Document) -> Sharing:
+    """The object's grants as a Sharing value; none when they were never loaded and the
+    object has left its session (denies what only a grant would allow, never crashes)."""
+    try:
+        grants = obj.grants
+    except DetachedInstanceError:
+        return NO_SHARING
+    return Sharing.from_grants(grants) if grants else NO_SHARING
 
 
 user_groups = Table(
@@ -115,6 +127,18 @@ class Dataset(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     owner: Mapped[User | None] = relationship(lazy="joined")
+    # Loaded with the dataset (one extra query per load, batched for lists) so that the
+    # permission function reads `sharing` without querying.
+    grants: Mapped[list[Grant]] = relationship(
+        primaryjoin="and_(foreign(Grant.object_id) == Dataset.id, Grant.object_type == 'dataset')",
+        viewonly=True,
+        lazy="selectin",
+    )
+
+    @property
+    def sharing(self) -> Sharing:
+        """The grants on this dataset, as a frozen value for the permission function."""
+        return _sharing_of(self)
 
 
 class Document(Base):
@@ -139,6 +163,19 @@ class Document(Base):
     updated_by: Mapped[str] = mapped_column(String(254), default="")
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     owner: Mapped[User | None] = relationship(lazy="joined")
+    # Document ids are unique across kinds, so the grants' object_type only has to be one of
+    # the document kinds.
+    grants: Mapped[list[Grant]] = relationship(
+        primaryjoin="and_(foreign(Grant.object_id) == Document.id, "
+        "Grant.object_type.in_(['dashboard', 'story']))",
+        viewonly=True,
+        lazy="selectin",
+    )
+
+    @property
+    def sharing(self) -> Sharing:
+        """The grants on this document, as a frozen value for the permission function."""
+        return _sharing_of(self)
 
     @property
     def object_type(self) -> str:
@@ -168,7 +205,6 @@ class Revision(Base):
     note: Mapped[str] = mapped_column(String(500), default="")
 
 
-VISIBILITIES = ("private", "internal", "groups", "public")
 GRANT_PRINCIPALS = ("user", "group", "role")
 GRANT_PERMISSIONS = ("view", "edit")
 
