@@ -191,6 +191,9 @@ def _tooltips(tile_json: str) -> list[str]:
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
+            # choropleths carry their tooltips by code in the layer's hideout
+            if isinstance(node.get("tips"), dict):
+                found.extend(str(tip) for tip in node["tips"].values())
             if "tooltip" in node and isinstance(node["tooltip"], str):
                 found.append(node["tooltip"])
             for v in node.values():
