@@ -449,22 +449,44 @@ def test_drafts_are_never_embedded(board: dict[str, Any], client: Any, app: Any,
     assert refused.status_code == 409 and "publish" in refused.get_json()["error"]
 
 
-def test_row_rules_hide_rows_from_embeds_by_default(
-    board: dict[str, Any], client: Any, app: Any
-) -> None:
-    token = _studio_token(board)
-    path = f"/embed/dashboards/{board['doc']}"
-    assert _departements(_show(client, app, path, f"?token={token}")) == {"01", "2A", "971"}
+def _rule_for_cd53(board: dict[str, Any], value: str) -> None:
     with board["db"].session() as s:
         group = s.query(Group).filter_by(name="CD53").one()
         s.add(
             RowRule(
                 dataset_id=board["ds"],
                 group_id=group.id,
-                conditions=[{"field": "code_departement", "op": "=", "value": "2A"}],
+                conditions=[{"field": "code_departement", "op": "=", "value": value}],
             )
         )
-    assert _departements(_show(client, app, path, f"?token={token}")) == set()
+
+
+def test_row_rules_follow_the_token_issuer(board: dict[str, Any], client: Any, app: Any) -> None:
+    """A Studio token shows what its issuer may see: the dataset's owner everything, a member
+    of a ruled group only that group's rows."""
+    path = f"/embed/dashboards/{board['doc']}"
+    _rule_for_cd53(board, "2A")
+    token = _studio_token(board)
+    assert _departements(_show(client, app, path, f"?token={token}")) == {"01", "2A", "971"}
+    with board["db"].session() as s:  # the editor (in CD53) no longer owns the dataset
+        from studio.store.models import Dataset
+
+        admin = s.query(User).filter_by(role="admin").one()
+        s.get(Dataset, board["ds"]).owner_id = admin.id
+    assert _departements(_show(client, app, path, f"?token={token}")) == {"2A"}
+
+
+def test_row_rules_on_website_key_tokens_follow_the_groups_claim(
+    board: dict[str, Any], client: Any, app: Any, login: Any
+) -> None:
+    path = f"/embed/dashboards/{board['doc']}"
+    key = _website_key(login)
+    _rule_for_cd53(board, "971")
+    with_group = _key_token(key, board["doc"], groups=["CD53"])
+    assert _departements(_show(client, app, path, f"?token={with_group}")) == {"971"}
+    for claims in ({}, {"groups": ["Inconnu"]}):
+        token = _key_token(key, board["doc"], **claims)
+        assert _departements(_show(client, app, path, f"?token={token}")) == set(), claims
 
 
 def test_token_api_permissions_and_validation(

@@ -28,6 +28,7 @@ from studio.security.policy import PermissionDenied, allowed, ensure
 from studio.services import dataset_service_fields, documents
 from studio.services import datasets as dataset_service
 from studio.services.dashboards import OpenDashboard, merged_queries
+from studio.services.sharing import row_filter_for
 from studio.services.tiles import TileData
 from studio.spec import Query
 from studio.spec.dashboard import DashboardSpec, load_dashboard
@@ -36,7 +37,7 @@ from studio.store import NotFound, audit
 from studio.store import datasets as ds_repo
 from studio.store import documents as repo
 from studio.store.db import Database
-from studio.store.models import Dataset, Document, EmbedKey, Group, RowRule, User
+from studio.store.models import Dataset, Document, EmbedKey, Group, User
 
 INTERNAL_PREFIX = "studio-"
 WEBSITE_PREFIX = "ek_"
@@ -351,11 +352,10 @@ def _token_actor(s: Session, claims: tokens.EmbedToken, doc: Document) -> EmbedA
 
 
 def _embed_row_filter(s: Session, actor: EmbedActor, ds: Dataset) -> RowFilter | None:
-    """The row-level restriction of an embed on a dataset: none of the rows of a dataset
-    that has row rules (safe by default), no restriction otherwise."""
-    # merge: call services.sharing.row_filter_for(s, actor, ds)
-    has_rules = s.scalar(select(RowRule.id).where(RowRule.dataset_id == ds.id).limit(1))
-    return [] if has_rules is not None else None
+    """The row-level rules of an embed on a dataset, as for a signed-in user: a Studio
+    token carries its issuer's (an admin or the dataset's owner: every row), a website key's
+    token those of the groups it names; a dataset with rules shows nothing to anyone else."""
+    return row_filter_for(s, actor, ds)
 
 
 def locked_queries(
