@@ -50,16 +50,21 @@ def layout(**_kwargs: object) -> html.Div:
         if can_create
         else []
     )
+    dashboards, dashboard_count = _dashboards(actor, locale)
+    stories, story_count = _stories(actor, locale)
+    catalogue_is_empty = not (recent or dashboard_count or story_count)
     return html.Div(
         [
             dcc.Location(id="home-go", refresh=True),
             dcc.Location(id="home-go-story", refresh=True),
             html.H1(t("home.title", locale), className="h3"),
             html.P(t("home.welcome", locale, name=actor.name or actor.email), id="home-welcome"),
-            _dashboards(actor, locale),
-            _stories(actor, locale),
-            recent
-            or dbc.Alert(
+            dashboards,
+            stories,
+            recent,
+            None
+            if not catalogue_is_empty
+            else dbc.Alert(
                 [
                     html.H2(t("home.empty.title", locale), className="h5"),
                     html.P(empty_text),
@@ -90,7 +95,7 @@ def _recent_datasets(actor, locale: str) -> html.Div | None:  # noqa: ANN001
     )
 
 
-def _dashboards(actor, locale: str) -> html.Div:  # noqa: ANN001
+def _dashboards(actor, locale: str) -> tuple[html.Div, int]:  # noqa: ANN001
     """The dashboards the actor may open, and a button to start one for those who may."""
     with runtime.db().session() as s:
         links = [
@@ -123,14 +128,15 @@ def _dashboards(actor, locale: str) -> html.Div:  # noqa: ANN001
     body = (
         html.Ul(links) if links else html.P(t("home.no_dashboard", locale), className="text-muted")
     )
-    return html.Div(
+    section = html.Div(
         [html.H2(t("home.dashboards", locale), className="h5"), body, *create],
         id="home-dashboards",
         className="mb-4",
     )
+    return section, len(links)
 
 
-def _stories(actor, locale: str) -> html.Div:  # noqa: ANN001
+def _stories(actor, locale: str) -> tuple[html.Div, int]:  # noqa: ANN001
     """The stories the actor may read, and a button to start one for those who may."""
     with runtime.db().session() as s:
         links = [
@@ -150,11 +156,12 @@ def _stories(actor, locale: str) -> html.Div:  # noqa: ANN001
         else []
     )
     body = html.Ul(links) if links else html.P(t("home.no_story", locale), className="text-muted")
-    return html.Div(
+    section = html.Div(
         [html.H2(t("home.stories", locale), className="h5"), body, *create],
         id="home-stories",
         className="mb-4",
     )
+    return section, len(links)
 
 
 @callback(

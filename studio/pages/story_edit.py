@@ -18,12 +18,13 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from studio import runtime
 from studio.i18n import register, t
 from studio.pages._ids import cid
+from studio.pages._sharing import sharing_dialog
 from studio.security.policy import allowed, ensure
 from studio.services import documents
 from studio.services import stories as service
 from studio.services.tile_editing import stale_message
 from studio.spec.story import SpecVersionError
-from studio.store import NotFound, StaleRevision
+from studio.store import NotFound, StaleRevision, audit
 from studio.store import documents as repo
 from studio.stories import editing
 
@@ -454,6 +455,7 @@ def layout(story_id: str = "", **_kwargs: Any) -> Any:
             history = _history(s, doc, locale)
             extras = _extras(s, actor)
             doc_id, version = doc.id, doc.version
+            can_share = allowed(actor, "share", doc)
     except (ValueError, NotFound):
         return dbc.Alert(t("se.not_allowed", locale), color="warning", id=ID("not-allowed"))
     cover = spec.get("cover", {})
@@ -559,6 +561,7 @@ def layout(story_id: str = "", **_kwargs: Any) -> Any:
                         color="success",
                         className="me-2",
                     ),
+                    sharing_dialog("story", doc_id, locale) if can_share else None,
                     dcc.Link(
                         t("se.view", locale),
                         href=f"/stories/{doc_id}",
@@ -635,6 +638,10 @@ def _edited(spec: dict[str, Any], form: tuple[Any, ...]) -> dict[str, Any]:
     return editing.reorder_chapters(out, order) if order else out
 
 
+def _audit(s: Any, actor: Any, action: str, doc_id: int, details: dict[str, Any]) -> None:
+    audit.record(s, actor, action, "story", doc_id, details, runtime.client_address())
+
+
 def _save(draft: dict[str, Any], spec: dict[str, Any], note: str) -> tuple[Any, Any]:
     """Save `spec` on the version the page was opened at; (message, new draft store)."""
     actor, locale = runtime.actor(), runtime.locale()
@@ -642,6 +649,7 @@ def _save(draft: dict[str, Any], spec: dict[str, Any], note: str) -> tuple[Any, 
         with runtime.db().session() as s:
             doc = repo.get_document(s, "story", int(draft["id"]))
             documents.save(s, actor, doc, spec, int(draft["version"]), note)
+            _audit(s, actor, "story_saved", doc.id, {"version": doc.version})
             new = {"id": doc.id, "version": doc.version}
     except StaleRevision as exc:
         return _conflict(exc, locale), dash.no_update
@@ -743,6 +751,7 @@ def publish(n_clicks, draft):  # noqa: ANN001, ANN201
     with runtime.db().session() as s:
         doc = repo.get_document(s, "story", int(draft["id"]))
         number = documents.publish(s, actor, doc)
+        _audit(s, actor, "story_published", doc.id, {"revision": number})
     return dbc.Alert(
         t("se.published", runtime.locale(), number=number), color="success", id=ID("published")
     )
@@ -904,4 +913,5 @@ def restore(_clicks, draft):  # noqa: ANN001, ANN201
     with runtime.db().session() as s:
         doc = repo.get_document(s, "story", int(draft["id"]))
         documents.restore_revision(s, actor, doc, int(trigger["number"]))
+        _audit(s, actor, "story_restored", doc.id, {"revision": int(trigger["number"])})
     return f"/stories/{draft['id']}/edit"

@@ -15,7 +15,7 @@ from studio.pages._story_body import DOC_STORE, story_body
 from studio.security.policy import allowed
 from studio.services import stories as service
 from studio.spec.story import SpecVersionError
-from studio.store import NotFound
+from studio.store import NotFound, audit
 from studio.stories.model import tile_key
 from studio.stories.render import STEP_STORE, STICKY, render_sticky
 
@@ -60,6 +60,8 @@ def layout(story_id: str = "", **_query: Any) -> Any:
         story = _open(story_id)
     except (ValueError, NotFound, SpecVersionError):  # ValidationError is a ValueError
         return dbc.Alert(t("sv.not_found", locale), color="warning", id=ID("not-found"))
+    with runtime.db().session() as s:
+        audit.record_view(s, actor, "story", story.doc.id, runtime.client_address())
     banner = None
     if story.showing == "draft":
         unpublished = not story.doc.published_number
