@@ -125,3 +125,27 @@ def test_login_limiter(backend: str) -> None:
     assert limiter.blocked("d@x.org", "1.1.1.1")  # per address, whatever the account
     limiter.succeeded("a@x.org")
     assert not limiter.blocked("a@x.org", "3.3.3.3")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://www.CD53.fr/", "https://www.cd53.fr"),
+        (" http://localhost:8080 ", "http://localhost:8080"),
+        ("https://a-b.example.org:443", "https://a-b.example.org:443"),
+        ("https://www.cd53.fr/accueil", None),
+        ("https://*.cd53.fr", None),
+        ("*", None),
+        ("ftp://cd53.fr", None),
+        ("https://user@cd53.fr", None),
+        ("https://cd53.fr?x=1", None),
+        ("https://cd53.fr:99999", None),
+        ("javascript:alert(1)", None),
+        ("https://cd53.fr;script-src", None),
+        ("", None),
+    ],
+)
+def test_canonical_origin(text: str, expected: str | None) -> None:
+    from studio.security.origins import canonical_origin
+
+    assert canonical_origin(text) == expected

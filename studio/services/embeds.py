@@ -15,7 +15,6 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +23,7 @@ from studio.config import Settings
 from studio.datasources import DatasetError, QueryCache
 from studio.i18n import t
 from studio.security import embed as tokens
+from studio.security.origins import canonical_origin
 from studio.security.policy import PermissionDenied, allowed, ensure
 from studio.services import dataset_service_fields, documents
 from studio.services import datasets as dataset_service
@@ -178,24 +178,13 @@ def _internal_key(s: Session) -> EmbedKey:
 
 def normalise_origin(text: str) -> str:
     """`scheme://host[:port]` in lower case; EmbedError for anything else (paths, wildcards)."""
-    raw = (text or "").strip().rstrip("/")
-    parts = urlsplit(raw)
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1
-    ok = (
-        parts.scheme in ("http", "https")
-        and parts.hostname
-        and not (parts.path or parts.query or parts.fragment or parts.username)
-        and port != -1
-        and all(c.isalnum() or c in ".-" for c in parts.hostname)
-    )
-    if not ok:
+    origin = canonical_origin(text)
+    if origin is None:
+        raw = (text or "").strip()
         raise EmbedError(
             f"{raw!r} is not an origin: write scheme://host[:port], e.g. https://www.example.fr"
         )
-    return f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
+    return origin
 
 
 def valid_origins(origins: Any) -> list[str]:

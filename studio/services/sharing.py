@@ -7,7 +7,6 @@ embed routes. Every function re-checks permission itself and audits what it chan
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from studio.datasources import DatasetError
 from studio.datasources.plan import condition
 from studio.i18n import register, t
+from studio.security.origins import canonical_origin
 from studio.security.policy import allowed, ensure
 from studio.services.datasets import fields_of
 from studio.spec import OPERATORS, Filter, RowFilter
@@ -292,28 +292,11 @@ def _origins(obj: Any, body: dict[str, Any]) -> list[str] | None:
 
 
 def normalise_origin(text: str) -> str:
-    """`scheme://host[:port]` in lower case, or SharingError: http(s) only, no path, query,
-    user name or wildcard ("*" is refused: list each site that may frame the object)."""
-    value = text.strip().rstrip("/")
-    try:
-        parts = urlsplit(value)
-        port = parts.port
-    except ValueError:
-        raise SharingError("allowed_origins", "share.err.origin", value=text) from None
-    host = parts.hostname or ""
-    bad = (
-        parts.scheme not in ("http", "https")
-        or not host
-        or "*" in value
-        or parts.path
-        or parts.query
-        or parts.fragment
-        or parts.username is not None
-        or not all(part.replace("-", "").isalnum() for part in host.split("."))
-    )
-    if bad:
+    """`scheme://host[:port]` in lower case (see `canonical_origin`), or SharingError."""
+    origin = canonical_origin(text)
+    if origin is None:
         raise SharingError("allowed_origins", "share.err.origin", value=text)
-    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+    return origin
 
 
 def share_choices(s: Session) -> dict[str, list[str]]:
