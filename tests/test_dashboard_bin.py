@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import PASSWORD, call_callback, render_page, sign_in
 from test_dashboards_api import spec
-from test_datasets_api import FRENCH_CSV
+from test_datasets_api import upload
 
 from studio import accounts
 from studio.cli import main
@@ -22,10 +21,7 @@ from studio.store.models import Document, Revision
 @pytest.fixture
 def setup(login: Any, server: Any) -> dict[str, Any]:
     editor = login("editor")
-    data = {"file": (io.BytesIO(FRENCH_CSV), "rsa.csv"), "name": "RSA"}
-    ds_id = editor.post(
-        "/api/v1/datasets", data=data, content_type="multipart/form-data"
-    ).get_json()["id"]
+    ds_id = upload(editor).get_json()["id"]
     doc_id = editor.post("/api/v1/dashboards", json=spec(ds_id)).get_json()["id"]
     db = server.extensions["studio"]["db"]
     with db.session() as s:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
 import pytest
 from conftest import render_page
 from test_dashboards_api import spec
-from test_datasets_api import FRENCH_CSV
+from test_datasets_api import upload
 
 from studio.store import documents as repo
 
@@ -17,10 +16,7 @@ from studio.store import documents as repo
 @pytest.fixture
 def setup(login: Any, server: Any) -> dict[str, Any]:
     editor = login("editor")
-    data = {"file": (io.BytesIO(FRENCH_CSV), "rsa.csv"), "name": "RSA"}
-    ds_id = editor.post(
-        "/api/v1/datasets", data=data, content_type="multipart/form-data"
-    ).get_json()["id"]
+    ds_id = upload(editor).get_json()["id"]
     board = spec(ds_id)
     board["filters"].append({"id": "f2", "kind": "date_range", "field": "date", "label": "Dates"})
     doc_id = editor.post("/api/v1/dashboards", json=board).get_json()["id"]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from conftest import call_callback, render_page
 from test_dashboards_api import spec
-from test_datasets_api import FRENCH_CSV
+from test_datasets_api import upload
 
 from studio.store import documents as repo
 from studio.store.models import Document
@@ -18,10 +18,7 @@ from studio.store.models import Document
 @pytest.fixture
 def setup(login: Any, server: Any) -> dict[str, Any]:
     editor = login("editor")
-    data = {"file": (io.BytesIO(FRENCH_CSV), "rsa.csv"), "name": "RSA"}
-    ds_id = editor.post(
-        "/api/v1/datasets", data=data, content_type="multipart/form-data"
-    ).get_json()["id"]
+    ds_id = upload(editor).get_json()["id"]
     doc_id = editor.post("/api/v1/dashboards", json=spec(ds_id)).get_json()["id"]
     return {"editor": editor, "ds": ds_id, "doc": doc_id, "db": server.extensions["studio"]["db"]}
 

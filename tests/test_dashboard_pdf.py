@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 from test_dashboards_api import spec
-from test_datasets_api import FRENCH_CSV
+from test_datasets_api import upload
 
 from studio.components.pdf import TileResults, dashboard_pdf, filter_summary, paginate
 from studio.spec.dashboard import GridItem, load_dashboard
@@ -121,10 +121,7 @@ def test_markup_in_user_text_is_not_interpreted() -> None:
 @pytest.fixture
 def board(login: Any, server: Any) -> dict[str, Any]:
     editor = login("editor")
-    data = {"file": (io.BytesIO(FRENCH_CSV), "rsa.csv"), "name": "RSA"}
-    ds_id = editor.post(
-        "/api/v1/datasets", data=data, content_type="multipart/form-data"
-    ).get_json()["id"]
+    ds_id = upload(editor).get_json()["id"]
     doc_id = editor.post("/api/v1/dashboards", json=two_sections(ds_id)).get_json()["id"]
     return {"editor": editor, "doc": doc_id, "db": server.extensions["studio"]["db"]}
 

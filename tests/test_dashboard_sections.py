@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
 import pytest
 from conftest import call_callback, render_page
 from test_dashboards_api import spec
-from test_datasets_api import FRENCH_CSV
+from test_datasets_api import upload
 
 from studio.pages._grid import grid_to_spec
 from studio.services.tile_editing import place_tile
@@ -67,10 +66,7 @@ def test_a_new_tile_goes_below_the_first_sections_tiles() -> None:
 @pytest.fixture
 def setup(login: Any, server: Any) -> dict[str, Any]:
     editor = login("editor")
-    data = {"file": (io.BytesIO(FRENCH_CSV), "rsa.csv"), "name": "RSA"}
-    ds_id = editor.post(
-        "/api/v1/datasets", data=data, content_type="multipart/form-data"
-    ).get_json()["id"]
+    ds_id = upload(editor).get_json()["id"]
     doc_id = editor.post("/api/v1/dashboards", json=spec(ds_id)).get_json()["id"]
     return {"editor": editor, "doc": doc_id, "ds": ds_id, "db": server.extensions["studio"]["db"]}
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import copy
-import io
 from typing import Any
 
 import pytest
 from conftest import call_callback, render_page
 from test_dashboards_api import spec
-from test_datasets_api import FRENCH_CSV
+from test_datasets_api import upload
 
 from studio.services.revisions import describe
 from studio.spec.diff import compare_dashboards
@@ -84,10 +83,7 @@ def test_sentences_in_french_and_english() -> None:
 @pytest.fixture
 def board(login: Any, server: Any) -> dict[str, Any]:
     editor = login("editor")
-    data = {"file": (io.BytesIO(FRENCH_CSV), "rsa.csv"), "name": "RSA"}
-    ds_id = editor.post(
-        "/api/v1/datasets", data=data, content_type="multipart/form-data"
-    ).get_json()["id"]
+    ds_id = upload(editor).get_json()["id"]
     doc_id = editor.post("/api/v1/dashboards", json=spec(ds_id)).get_json()["id"]
     saved = editor.put(
         f"/api/v1/dashboards/{doc_id}", json=edited(spec(ds_id)), headers={"If-Match": '"v1"'}

@@ -3,14 +3,13 @@ and the policy and the SQL list filter agreeing on every combination."""
 
 from __future__ import annotations
 
-import io
 import itertools
 from typing import Any
 
 import pytest
 from conftest import PASSWORD, sign_in
 from test_dashboards_api import spec
-from test_datasets_api import FRENCH_CSV
+from test_datasets_api import upload
 
 from studio import accounts
 from studio.security.actor import Actor
@@ -32,10 +31,7 @@ def add_user(server: Any, email: str, role: str, groups: list[str]) -> Any:
 def shared(login: Any, server: Any) -> dict[str, Any]:
     """An editor's dataset and published dashboard; users in other groups."""
     editor = login("editor")
-    data = {"file": (io.BytesIO(FRENCH_CSV), "rsa.csv"), "name": "RSA"}
-    ds_id = editor.post(
-        "/api/v1/datasets", data=data, content_type="multipart/form-data"
-    ).get_json()["id"]
+    ds_id = upload(editor).get_json()["id"]
     doc_id = editor.post("/api/v1/dashboards", json=spec(ds_id)).get_json()["id"]
     assert editor.post(f"/api/v1/dashboards/{doc_id}/publish").status_code == 200
     return {

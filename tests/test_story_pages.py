@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
 import pytest
 from conftest import render_page
 from story_samples import story_spec
-from test_datasets_api import FRENCH_CSV
+from test_datasets_api import upload
 
 from studio.store.models import Document
 
@@ -22,10 +21,7 @@ def setup(login: Any, server: Any) -> dict[str, Any]:
 def make_setup(login: Any, server: Any) -> dict[str, Any]:
     """An editor's draft story over the FRENCH_CSV dataset."""
     editor = login("editor")
-    data = {"file": (io.BytesIO(FRENCH_CSV), "rsa.csv"), "name": "RSA"}
-    ds_id = editor.post(
-        "/api/v1/datasets", data=data, content_type="multipart/form-data"
-    ).get_json()["id"]
+    ds_id = upload(editor).get_json()["id"]
     doc_id = editor.post("/api/v1/stories", json=story_spec(ds_id)).get_json()["id"]
     return {"editor": editor, "ds": ds_id, "doc": doc_id, "db": server.extensions["studio"]["db"]}
 
