@@ -331,3 +331,66 @@ def test_frame_ancestors_per_story(story: dict[str, Any], client: Any) -> None:
     assert preview.endswith("frame-ancestors 'self'")
     reader = story["editor"].get(f"/stories/{story['doc']}")
     assert reader.headers["X-Frame-Options"] == "DENY"
+
+
+# --- the story editor's "Intégrer" dialog --------------------------------------------------------
+
+
+def test_story_dialog_offered_to_those_who_may_share(
+    story: dict[str, Any], app: Any, login: Any
+) -> None:
+    from conftest import render_page
+
+    path = f"/stories/{story['doc']}/edit"
+    body = json.dumps(render_page(story["editor"], app, path).get_json(), ensure_ascii=False)
+    assert "se-embed-open" in body and "Intégrer ce récit" in body
+    assert '"value": "code_departement"' in body  # a lockable field of the story's data
+    assert "se-embed-open" in render_page(login("admin"), app, path).get_data(as_text=True)
+    # a co-editor may change the story, not widen who sees it: no dialog
+    from test_embeds import _other_editor
+
+    co_editor = _other_editor(story, app)
+    shared = story["editor"].put(
+        f"/api/v1/stories/{story['doc']}/sharing", json={"editors": ["editor2@example.org"]}
+    )
+    assert shared.status_code == 200, shared.get_json()
+    page = render_page(co_editor, app, path).get_data(as_text=True)
+    assert "se-draft" in page and "se-embed-open" not in page
+
+
+def test_story_dialog_saves_origins_issues_a_token_and_builds_the_snippet(
+    story: dict[str, Any], app: Any, client: Any, login: Any
+) -> None:
+    from conftest import call_callback
+
+    doc = {"id": story["doc"]}
+    out = "se-embed-origins-message.children"
+    bad = call_callback(story["editor"], app, out, [1], ["https://a.fr/page", doc])
+    assert "n'est pas une origine" in json.dumps(bad.get_json(), ensure_ascii=False)
+    ok = call_callback(story["editor"], app, out, [1], ["https://a.fr", doc])
+    assert ok.get_json()["response"]["se-embed-origins"]["value"] == "https://a.fr"
+    with story["db"].session() as s:
+        assert s.get(Document, story["doc"]).allowed_origins == ["https://a.fr"]
+    issued = call_callback(
+        story["editor"], app, "se-embed-token.data", [1], ["86400", "code_departement", "2A", doc]
+    )
+    token = issued.get_json()["response"]["se-embed-token"]["data"]
+    assert _departements(_show(client, app, _path(story["doc"]), f"?token={token}")) == {"2A"}
+    for c in (login("viewer"), login("anonymous")):
+        forged = call_callback(c, app, "se-embed-token.data", [1], ["3600", "", "", doc])
+        assert forged.status_code in (401, 403, 404)
+        forged = call_callback(c, app, out, [1], ["https://evil.example", doc])
+        assert forged.status_code in (401, 403, 404)
+    response = call_callback(
+        story["editor"],
+        app,
+        "se-embed-snippet.value",
+        [["title"], "dark", "en", token, True],
+        [doc],
+    ).get_json()["response"]
+    code = response["se-embed-snippet"]["value"]
+    assert f"/embed/stories/{story['doc']}?token={token}&amp;title=0&amp;theme=dark" in code
+    assert "height:85vh" in code and "embed.js" not in code  # scrolls inside a fixed frame
+    preview = response["se-embed-preview"]["src"]
+    assert preview.startswith(f"/embed/stories/{story['doc']}?token=") and "preview=1" in preview
+    assert client.get(preview).headers["Content-Security-Policy"].endswith("frame-ancestors 'self'")
