@@ -208,7 +208,7 @@ def test_story_embed_scrolls_inside_its_iframe(
         duo.driver.set_window_size(1280, 1500)
         host.files["/page.html"] = f"""<!doctype html><html><head><meta charset="utf-8">
 <link rel="icon" href="data:,"><title>Site</title></head><body style="margin:0">
-<iframe id="studio" src="{studio}/embed/stories/{doc_id}?token={token}" title="Récit"
+<iframe id="studio" src="{studio}/embed/stories/{doc_id}?token={token}&theme=dark" title="Récit"
         style="width:100%;border:0;height:{STORY_HEIGHT}px"></iframe>
 <p>Fin de la page.</p><script src="{studio}/embed.js" async></script>
 </body></html>""".encode()
@@ -219,6 +219,11 @@ def test_story_embed_scrolls_inside_its_iframe(
         duo.driver.switch_to.frame(frame)
         duo.wait_for_contains_text(".story-title", "Le RSA en 2024", timeout=20)
         assert duo.driver.find_elements(By.CSS_SELECTOR, ".story-cover-image") == []
+        step_colours = duo.driver.execute_script(
+            "const s = getComputedStyle(document.querySelector('.story-step'));"
+            "return [s.backgroundColor, s.color];"
+        )
+        assert step_colours[0] != "rgb(255, 255, 255)", step_colours  # dark theme: readable
         # the table of contents scrolls the story inside its frame
         duo.driver.find_element(By.CSS_SELECTOR, '.story-toc a[href="#chapitre-fin"]').click()
         deadline = time.time() + 5
