@@ -28,7 +28,11 @@
   function watch() {
     if (!observer) {
       // A thin band across the middle of the viewport: the step crossing it is the one read.
-      observer = new IntersectionObserver(onIntersect, {rootMargin: "-45% 0px -45% 0px"});
+      // In an iframe (an embed) the band must be the frame's own viewport: with the implicit
+      // root it would be the host page's, and a cross-origin frame's margins are ignored.
+      var options = {rootMargin: "-45% 0px -45% 0px"};
+      if (window.self !== window.top) { options.root = document; }
+      observer = new IntersectionObserver(onIntersect, options);
     }
     document.querySelectorAll(".story-step:not([data-observed])").forEach(function (el) {
       el.setAttribute("data-observed", "1");

@@ -6,7 +6,11 @@ revision of one dashboard without the app's navigation. Its callbacks live on
 rebuilds every query from the stored spec, with the token's locked filters added on the
 server. Nothing here reads the signed-in user of the browser: an embed runs as its token.
 
-Stories slot in as `/embed/stories/<id>` (`EMBED_PATH` already accepts the kind).
+`/embed/stories/<id>?token=…&title=0&theme=dark&lang=en` shows a published story the same
+way: every query (texts, tiles, the sticky visual at each scroll step, public dashboard
+chapters) gets the token's locked filters and row-level rules; its own sticky-redraw callback
+re-verifies the token from `emb-ctx` and rebuilds the step's queries from the stored spec.
+The cover image is left out of story embeds (its route checks a signed-in reader).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from urllib.parse import parse_qs
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, ctx, dcc, html
+from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
 from flask import Flask, Response, g, request, send_from_directory
 
 from studio import runtime
@@ -27,8 +31,12 @@ from studio.components.render import render_tile
 from studio.i18n import register, t
 from studio.security.policy import PermissionDenied
 from studio.services import embeds as service
+from studio.services import stories as story_service
 from studio.spec import Dimension, Measure, Query, Sort
 from studio.spec.dashboard import FilterValueError
+from studio.store import NotFound
+from studio.stories.model import tile_key
+from studio.stories.render import STEP_STORE, STICKY, RenderOptions, render_sticky, render_story
 
 STATIC = Path(__file__).resolve().parents[1] / "static" / "embed"
 PREFIX = "/embed/"
@@ -65,10 +73,14 @@ def create_embed_app(server: Flask) -> dash.Dash:
         server=server,
         url_base_pathname=PREFIX,
         assets_folder=str(STATIC),
-        external_stylesheets=["/vendor/bootstrap.min.css", "/assets/studio.css"],
-        # The map layers' style and tooltip functions (window.studioMaps) live in the main
-        # app's assets; without them an embedded map cannot draw.
-        external_scripts=["/assets/studio_maps.js"],
+        external_stylesheets=[
+            "/vendor/bootstrap.min.css",
+            "/assets/studio.css",
+            "/assets/story.css",
+        ],
+        # The map layers' style and tooltip functions (window.studioMaps) and the story
+        # scroll observer live in the main app's assets; embeds need them too.
+        external_scripts=["/assets/studio_maps.js", "/assets/story_scroll.js"],
         suppress_callback_exceptions=True,
         serve_locally=True,
         title="Studio",
@@ -155,17 +167,21 @@ def _options(search: str) -> dict[str, Any]:
     }
 
 
-def _open(kind: Any, doc_id: Any, token: Any) -> service.EmbedView:
-    """The embed for these client-sent values, verified again (403 JSON when refused)."""
+def _open(kind: Any, doc_id: Any, token: Any, want: type = service.EmbedView) -> Any:
+    """The embed (of type `want`) for these client-sent values, verified again (403 JSON
+    when refused)."""
     if kind not in KINDS.values() or not isinstance(doc_id, int) or isinstance(doc_id, bool):
         raise PermissionDenied("view", "embed")
     if token is not None and not isinstance(token, str):
         raise PermissionDenied("view", "embed")
     try:
         with runtime.db().session() as s:
-            return service.open_embed(s, kind, doc_id, token)
+            view = service.open_embed(s, kind, doc_id, token)
     except service.EmbedError:
         raise PermissionDenied("view", "embed") from None
+    if not isinstance(view, want):
+        raise PermissionDenied("view", "embed")
+    return view
 
 
 def _locked_filter(view: service.EmbedView, flt: Any) -> bool:
@@ -313,6 +329,31 @@ def render_embed(view: service.EmbedView, options: dict[str, Any]) -> list[Any]:
     ]
 
 
+def render_story_embed(view: service.StoryEmbedView, options: dict[str, Any]) -> list[Any]:
+    """The embedded story: cover (unless `title=0`, never its image), contents, chapters."""
+    locale = options["lang"]
+    db = runtime.db()
+    data = story_service.story_data(
+        db,
+        runtime.settings(),
+        runtime.service("query_cache"),
+        view.actor,
+        view.story,
+        locale,
+        transform=service.story_locks(db, view),
+        parts=service.public_dashboard_part,
+    )
+    render_options = RenderOptions(
+        image_url=None, settings=runtime.settings(), cover=options["title"], link_target="_blank"
+    )
+    return [
+        html.Div(
+            render_story(view.story.spec, data, locale, render_options), className="story-page"
+        ),
+        html.Div(t("emb.source", locale), className="text-muted small text-end mt-1"),
+    ]
+
+
 def _register_callbacks(app: dash.Dash) -> None:
     @app.callback(
         Output("emb-root", "children"),
@@ -334,6 +375,8 @@ def _register_callbacks(app: dash.Dash) -> None:
             key = "emb.not_found" if exc.status == 404 else "emb.denied"
             return html.P(t(key, options["lang"]), id="embed-refused"), None
         context = {"kind": kind, "id": doc_id, "token": options["token"], "lang": options["lang"]}
+        if isinstance(view, service.StoryEmbedView):
+            return render_story_embed(view, options), context
         return render_embed(view, options), context
 
     @app.callback(
@@ -355,3 +398,37 @@ def _register_callbacks(app: dash.Dash) -> None:
         bodies = _bodies(view, _clean_values(view, raw), locale)
         order = [item["id"].get("tile") for item in ctx.outputs_list]
         return [bodies.get(tid) for tid in order]
+
+    @app.callback(
+        Output({"type": STICKY, "chapter": MATCH}, "children"),
+        Input({"type": STEP_STORE, "chapter": MATCH}, "data"),
+        State("emb-ctx", "data"),
+        prevent_initial_call=True,
+    )
+    def redraw_sticky(step, context):  # noqa: ANN001, ANN202
+        """A story's sticky visual at the step being read; token and locks re-applied."""
+        context = context if isinstance(context, dict) else {}
+        view = _open(
+            context.get("kind"), context.get("id"), context.get("token"), service.StoryEmbedView
+        )
+        locale = _lang(context)
+        triggered = ctx.triggered_id if isinstance(ctx.triggered_id, dict) else {}
+        try:
+            chapter = story_service.scroll_chapter(view.story, triggered.get("chapter"))
+        except NotFound:
+            raise dash.exceptions.PreventUpdate from None
+        db = runtime.db()
+        number, data = story_service.step_data(
+            db,
+            runtime.settings(),
+            runtime.service("query_cache"),
+            view.actor,
+            view.story,
+            chapter,
+            step,
+            locale,
+            transform=service.story_locks(db, view),
+        )
+        return render_sticky(
+            chapter, number, data.units[tile_key(chapter.tile.id)], locale, runtime.settings()
+        )

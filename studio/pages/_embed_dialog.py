@@ -1,9 +1,10 @@
-"""The "Intégrer" (embed) dialog of the dashboard editor: allowed origins, display options,
-the iframe + script snippet, and for non-public dashboards a signed, expiring link.
+"""The "Intégrer" (embed) dialog of the dashboard and story editors: allowed origins,
+display options, the iframe + script snippet, and for non-public objects a signed, expiring
+link.
 
-`embed_button` and `embed_dialog` go in the editor's layout; `register_callbacks()` is
+`embed_button` and `embed_dialog` go in the editor's layout; `register_callbacks(kind)` is
 called by the editor page module (page modules run once per app, so their callbacks bind
-to each app).
+to each app). Ids are `de-embed-*` in the dashboard editor, `se-embed-*` in the story editor.
 """
 
 from __future__ import annotations
@@ -25,7 +26,20 @@ from studio.services import embeds as service
 from studio.store import NotFound
 from studio.store import documents as repo
 
-ID = lambda name: cid("de-embed", name)  # noqa: E731
+PREFIXES = {"dashboard": "de-embed", "story": "se-embed"}
+STORY_FRAME_STYLE = "width:100%;border:0;height:85vh;min-height:400px"
+
+
+def ID(kind: str, name: str) -> str:  # noqa: N802
+    """A component id of the dialog in the editor of `kind`."""
+    return cid(PREFIXES[kind], name)
+
+
+def _t(key: str, kind: str, locale: str, **params: Any) -> str:
+    """A message, in its story wording for the story editor when it has one."""
+    return t(f"{key}_story" if kind == "story" and key in STORY_WORDING else key, locale, **params)
+
+
 EXPIRIES = (3600, 86400, 7 * 86400, 30 * 86400)
 
 register(
@@ -107,15 +121,46 @@ register(
             "Seul le propriétaire (ou un administrateur) peut intégrer ce tableau de bord.",
             "Only the owner (or an administrator) can embed this dashboard.",
         ),
+        "emb.dialog_title_story": ("Intégrer ce récit", "Embed this story"),
+        "emb.public_story": (
+            "Ce récit est public : il s'intègre sans jeton. Il défile dans son cadre, de "
+            "hauteur fixe (modifiable dans le code).",
+            "This story is public: it embeds without a token. It scrolls inside its frame, "
+            "of fixed height (change it in the code).",
+        ),
+        "emb.private_story": (
+            "Ce récit n'est pas public : créez un lien signé qui expire. Un site peut aussi "
+            "signer ses propres liens avec une clé d'intégration (page Administration, voir "
+            "docs/embedding.md).",
+            "This story is not public: create a signed link that expires. A website can also "
+            "sign its own links with an embed key (Administration page, see "
+            "docs/embedding.md).",
+        ),
+        "emb.not_published_story": (
+            "Publiez d'abord le récit : l'intégration montre la version publiée.",
+            "Publish the story first: the embed shows the published version.",
+        ),
+        "emb.no_right_story": (
+            "Seul le propriétaire (ou un administrateur) peut intégrer ce récit.",
+            "Only the owner (or an administrator) can embed this story.",
+        ),
     }
 )
 
+STORY_WORDING = {
+    "emb.dialog_title",
+    "emb.public",
+    "emb.private",
+    "emb.not_published",
+    "emb.no_right",
+}
 
-def embed_button(locale: str) -> dbc.Button:
+
+def embed_button(locale: str, kind: str = "dashboard") -> dbc.Button:
     """The toolbar button that opens the dialog."""
     return dbc.Button(
         t("emb.open", locale),
-        id=ID("open"),
+        id=ID(kind, "open"),
         n_clicks=0,
         size="sm",
         color="secondary",
@@ -124,34 +169,34 @@ def embed_button(locale: str) -> dbc.Button:
     )
 
 
-def embed_dialog(doc: Any, fields: list[str], locale: str) -> dbc.Modal:
-    """The dialog for one dashboard (its origins, visibility and filterable fields)."""
+def embed_dialog(doc: Any, fields: list[str], locale: str, kind: str = "dashboard") -> dbc.Modal:
+    """The dialog for one dashboard or story (its origins, visibility and lockable fields)."""
     public = doc.visibility == "public"
     return dbc.Modal(
         [
-            dbc.ModalHeader(dbc.ModalTitle(t("emb.dialog_title", locale))),
+            dbc.ModalHeader(dbc.ModalTitle(_t("emb.dialog_title", kind, locale))),
             dbc.ModalBody(
                 [
-                    dcc.Store(id=ID("doc"), data={"id": doc.id}),
-                    dcc.Store(id=ID("token")),
-                    _origins_section(doc, locale),
+                    dcc.Store(id=ID(kind, "doc"), data={"id": doc.id}),
+                    dcc.Store(id=ID(kind, "token")),
+                    _origins_section(doc, locale, kind),
                     html.Hr(),
-                    _options_section(locale),
+                    _options_section(locale, kind),
                     html.Hr(),
-                    dbc.Alert(t("emb.public", locale), color="info", className="py-2")
+                    dbc.Alert(_t("emb.public", kind, locale), color="info", className="py-2")
                     if public
-                    else _token_section(fields, locale),
+                    else _token_section(fields, locale, kind),
                     html.H3(t("emb.snippet", locale), className="h6 mt-3"),
                     html.Div(
                         [
                             dcc.Textarea(
-                                id=ID("snippet"),
+                                id=ID(kind, "snippet"),
                                 readOnly=True,
                                 className="form-control font-monospace small",
                                 style={"height": "8rem"},
                             ),
                             dcc.Clipboard(
-                                target_id=ID("snippet"),
+                                target_id=ID(kind, "snippet"),
                                 title=t("emb.copy", locale),
                                 className="position-absolute top-0 end-0 m-1",
                             ),
@@ -160,25 +205,25 @@ def embed_dialog(doc: Any, fields: list[str], locale: str) -> dbc.Modal:
                     ),
                     html.H3(t("emb.preview", locale), className="h6 mt-3"),
                     html.Iframe(
-                        id=ID("preview"),
+                        id=ID(kind, "preview"),
                         title=t("emb.preview", locale),
                         style={"width": "100%", "height": "420px", "border": "1px solid #dee2e6"},
                     ),
                 ]
             ),
         ],
-        id=ID("modal"),
+        id=ID(kind, "modal"),
         is_open=False,
         size="lg",
     )
 
 
-def _origins_section(doc: Any, locale: str) -> html.Div:
+def _origins_section(doc: Any, locale: str, kind: str) -> html.Div:
     return html.Div(
         [
-            dbc.Label(t("emb.origins", locale), html_for=ID("origins")),
+            dbc.Label(t("emb.origins", locale), html_for=ID(kind, "origins")),
             dbc.Textarea(
-                id=ID("origins"),
+                id=ID(kind, "origins"),
                 value="\n".join(doc.allowed_origins or []),
                 rows=3,
                 placeholder="https://www.exemple.fr",
@@ -187,26 +232,30 @@ def _origins_section(doc: Any, locale: str) -> html.Div:
             html.Div(
                 dbc.Button(
                     t("emb.save_origins", locale),
-                    id=ID("save-origins"),
+                    id=ID(kind, "save-origins"),
                     n_clicks=0,
                     size="sm",
                     className="mt-2",
                 )
             ),
-            html.Div(id=ID("origins-message"), role="status", className="mt-2"),
+            html.Div(id=ID(kind, "origins-message"), role="status", className="mt-2"),
         ]
     )
 
 
-def _options_section(locale: str) -> html.Div:
+def _options_section(locale: str, kind: str) -> html.Div:
     return html.Div(
         [
             html.H3(t("emb.options", locale), className="h6"),
             dbc.Checklist(
-                id=ID("hide"),
+                id=ID(kind, "hide"),
                 options=[
                     {"label": t("emb.hide_title", locale), "value": "title"},
-                    {"label": t("emb.hide_filters", locale), "value": "filters"},
+                    *(
+                        [{"label": t("emb.hide_filters", locale), "value": "filters"}]
+                        if kind == "dashboard"
+                        else []
+                    ),
                 ],
                 value=[],
                 inline=True,
@@ -215,9 +264,9 @@ def _options_section(locale: str) -> html.Div:
                 [
                     dbc.Col(
                         [
-                            dbc.Label(t("emb.theme", locale), html_for=ID("theme")),
+                            dbc.Label(t("emb.theme", locale), html_for=ID(kind, "theme")),
                             dbc.Select(
-                                id=ID("theme"),
+                                id=ID(kind, "theme"),
                                 options=[
                                     {"label": t("emb.light", locale), "value": "light"},
                                     {"label": t("emb.dark", locale), "value": "dark"},
@@ -229,9 +278,9 @@ def _options_section(locale: str) -> html.Div:
                     ),
                     dbc.Col(
                         [
-                            dbc.Label(t("emb.lang", locale), html_for=ID("lang")),
+                            dbc.Label(t("emb.lang", locale), html_for=ID(kind, "lang")),
                             dbc.Select(
-                                id=ID("lang"),
+                                id=ID(kind, "lang"),
                                 options=[
                                     {"label": "Français", "value": "fr"},
                                     {"label": "English", "value": "en"},
@@ -248,18 +297,20 @@ def _options_section(locale: str) -> html.Div:
     )
 
 
-def _token_section(fields: list[str], locale: str) -> html.Div:
+def _token_section(fields: list[str], locale: str, kind: str) -> html.Div:
     none = [{"label": t("emb.lock_none", locale), "value": ""}]
     return html.Div(
         [
-            dbc.Alert(t("emb.private", locale), color="light", className="border py-2 small"),
+            dbc.Alert(
+                _t("emb.private", kind, locale), color="light", className="border py-2 small"
+            ),
             dbc.Row(
                 [
                     dbc.Col(
                         [
-                            dbc.Label(t("emb.expires", locale), html_for=ID("expires")),
+                            dbc.Label(t("emb.expires", locale), html_for=ID(kind, "expires")),
                             dbc.Select(
-                                id=ID("expires"),
+                                id=ID(kind, "expires"),
                                 options=[
                                     {"label": t(f"emb.expiry.{s}", locale), "value": str(s)}
                                     for s in EXPIRIES
@@ -271,9 +322,9 @@ def _token_section(fields: list[str], locale: str) -> html.Div:
                     ),
                     dbc.Col(
                         [
-                            dbc.Label(t("emb.lock_field", locale), html_for=ID("lock-field")),
+                            dbc.Label(t("emb.lock_field", locale), html_for=ID(kind, "lock-field")),
                             dbc.Select(
-                                id=ID("lock-field"),
+                                id=ID(kind, "lock-field"),
                                 options=none + [{"label": f, "value": f} for f in fields],
                                 value="",
                             ),
@@ -282,8 +333,10 @@ def _token_section(fields: list[str], locale: str) -> html.Div:
                     ),
                     dbc.Col(
                         [
-                            dbc.Label(t("emb.lock_values", locale), html_for=ID("lock-values")),
-                            dbc.Input(id=ID("lock-values"), placeholder="53"),
+                            dbc.Label(
+                                t("emb.lock_values", locale), html_for=ID(kind, "lock-values")
+                            ),
+                            dbc.Input(id=ID(kind, "lock-values"), placeholder="53"),
                         ],
                         md=5,
                     ),
@@ -291,13 +344,13 @@ def _token_section(fields: list[str], locale: str) -> html.Div:
             ),
             dbc.Button(
                 t("emb.issue", locale),
-                id=ID("issue"),
+                id=ID(kind, "issue"),
                 n_clicks=0,
                 size="sm",
                 color="primary",
                 className="mt-2",
             ),
-            html.Div(id=ID("token-message"), role="status", className="mt-2"),
+            html.Div(id=ID(kind, "token-message"), role="status", className="mt-2"),
         ]
     )
 
@@ -309,13 +362,26 @@ def lockable_fields(schemas: dict[int, dict[str, str]]) -> list[str]:
     )
 
 
-def snippet(base: str, doc_id: int, title: str, token: str | None, options: dict[str, Any]) -> str:
-    """The iframe and script a website pastes (its values HTML-escaped)."""
+def snippet(
+    base: str,
+    doc_id: int,
+    title: str,
+    token: str | None,
+    options: dict[str, Any],
+    kind: str = "dashboard",
+) -> str:
+    """The iframe and script a website pastes (its values HTML-escaped). A story's iframe
+    has a fixed height and scrolls inside (its sticky visuals need a scrolling frame)."""
     params = {"token": token} if token else {}
     params |= {k: v for k, v in options.items() if v}
-    url = f"{base}{service.embed_path('dashboard', doc_id)}"
+    url = f"{base}{service.embed_path(kind, doc_id)}"
     if params:
         url += "?" + urlencode(params)
+    if kind == "story":
+        return (
+            f'<iframe src="{escape(url)}" title="{escape(title)}" loading="lazy"\n'
+            f'        style="{STORY_FRAME_STYLE}"></iframe>'
+        )
     return (
         f'<iframe src="{escape(url)}" title="{escape(title)}" loading="lazy"\n'
         '        style="width:100%;border:0;min-height:200px"></iframe>\n'
@@ -323,26 +389,26 @@ def snippet(base: str, doc_id: int, title: str, token: str | None, options: dict
     )
 
 
-def _shareable(doc_id: Any) -> Any:
-    """The dashboard if the current user may share it (PermissionDenied/NotFound otherwise)."""
+def _shareable(doc_id: Any, kind: str) -> Any:
+    """The document if the current user may share it (PermissionDenied/NotFound otherwise)."""
     from studio.security.policy import PermissionDenied
 
     if not isinstance(doc_id, int) or isinstance(doc_id, bool):
-        raise PermissionDenied("share", "dashboard")
+        raise PermissionDenied("share", kind)
     with runtime.db().session() as s:
-        doc = repo.get_document(s, "dashboard", doc_id)
+        doc = repo.get_document(s, kind, doc_id)
         if not allowed(runtime.actor(), "share", doc):
             raise PermissionDenied("share", doc)
         return doc
 
 
-def register_callbacks() -> None:
-    """Bind the dialog's callbacks (called from the editor page module)."""
+def register_callbacks(kind: str = "dashboard") -> None:
+    """Bind the dialog's callbacks for the editor of `kind` (called from its page module)."""
 
     @callback(
-        Output(ID("modal"), "is_open"),
-        Input(ID("open"), "n_clicks"),
-        State(ID("modal"), "is_open"),
+        Output(ID(kind, "modal"), "is_open"),
+        Input(ID(kind, "open"), "n_clicks"),
+        State(ID(kind, "modal"), "is_open"),
         prevent_initial_call=True,
     )
     def toggle(n_clicks, is_open):  # noqa: ANN001, ANN202
@@ -352,11 +418,11 @@ def register_callbacks() -> None:
         return not is_open
 
     @callback(
-        Output(ID("origins-message"), "children"),
-        Output(ID("origins"), "value"),
-        Input(ID("save-origins"), "n_clicks"),
-        State(ID("origins"), "value"),
-        State(ID("doc"), "data"),
+        Output(ID(kind, "origins-message"), "children"),
+        Output(ID(kind, "origins"), "value"),
+        Input(ID(kind, "save-origins"), "n_clicks"),
+        State(ID(kind, "origins"), "value"),
+        State(ID(kind, "doc"), "data"),
         prevent_initial_call=True,
     )
     def save_origins(n_clicks, text, doc):  # noqa: ANN001, ANN202
@@ -365,7 +431,7 @@ def register_callbacks() -> None:
             raise dash.exceptions.PreventUpdate
         locale = runtime.locale()
         doc_id = (doc or {}).get("id")
-        _shareable(doc_id)
+        _shareable(doc_id, kind)
         lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
         for line in lines:
             try:
@@ -378,7 +444,7 @@ def register_callbacks() -> None:
                 saved = service.set_allowed_origins(
                     s,
                     runtime.actor(),
-                    repo.get_document(s, "dashboard", doc_id),
+                    repo.get_document(s, kind, doc_id),
                     lines,
                     runtime.client_address(),
                 )
@@ -390,22 +456,22 @@ def register_callbacks() -> None:
         return dbc.Alert(message, color="success", className="py-2"), "\n".join(saved)
 
     @callback(
-        Output(ID("token"), "data"),
-        Output(ID("token-message"), "children"),
-        Input(ID("issue"), "n_clicks"),
-        State(ID("expires"), "value"),
-        State(ID("lock-field"), "value"),
-        State(ID("lock-values"), "value"),
-        State(ID("doc"), "data"),
+        Output(ID(kind, "token"), "data"),
+        Output(ID(kind, "token-message"), "children"),
+        Input(ID(kind, "issue"), "n_clicks"),
+        State(ID(kind, "expires"), "value"),
+        State(ID(kind, "lock-field"), "value"),
+        State(ID(kind, "lock-values"), "value"),
+        State(ID(kind, "doc"), "data"),
         prevent_initial_call=True,
     )
     def issue(n_clicks, expires, field, values, doc):  # noqa: ANN001, ANN202
-        """Issue a signed, expiring token for the published dashboard (audited)."""
+        """Issue a signed, expiring token for the published object (audited)."""
         if not n_clicks:
             raise dash.exceptions.PreventUpdate
         locale = runtime.locale()
         doc_id = (doc or {}).get("id")
-        _shareable(doc_id)
+        _shareable(doc_id, kind)
         seconds = int(expires) if str(expires) in {str(s) for s in EXPIRIES} else EXPIRIES[0]
         locks: dict[str, Any] = {}
         if field:
@@ -420,7 +486,7 @@ def register_callbacks() -> None:
                 token = service.issue_token(
                     s,
                     runtime.actor(),
-                    "dashboard",
+                    kind,
                     doc_id,
                     seconds,
                     locks,
@@ -428,26 +494,26 @@ def register_callbacks() -> None:
                 )
         except service.EmbedError as exc:
             key = "emb.not_published" if exc.status == 409 else None
-            text = t(key, locale) if key else t("emb.failed", locale, detail=exc.message)
+            text = _t(key, kind, locale) if key else t("emb.failed", locale, detail=exc.message)
             return dash.no_update, dbc.Alert(text, color="danger")
         except NotFound:
-            return dash.no_update, dbc.Alert(t("emb.no_right", locale), color="danger")
+            return dash.no_update, dbc.Alert(_t("emb.no_right", kind, locale), color="danger")
         expiry = t(f"emb.expiry.{seconds}", locale)
         return token, dbc.Alert(t("emb.issued", locale, expiry=expiry), color="success")
 
     @callback(
-        Output(ID("snippet"), "value"),
-        Output(ID("preview"), "src"),
-        Input(ID("hide"), "value"),
-        Input(ID("theme"), "value"),
-        Input(ID("lang"), "value"),
-        Input(ID("token"), "data"),
-        Input(ID("modal"), "is_open"),
-        State(ID("doc"), "data"),
+        Output(ID(kind, "snippet"), "value"),
+        Output(ID(kind, "preview"), "src"),
+        Input(ID(kind, "hide"), "value"),
+        Input(ID(kind, "theme"), "value"),
+        Input(ID(kind, "lang"), "value"),
+        Input(ID(kind, "token"), "data"),
+        Input(ID(kind, "modal"), "is_open"),
+        State(ID(kind, "doc"), "data"),
     )
     def show_snippet(hide, theme, lang, token, _open, doc):  # noqa: ANN001, ANN202
         """The code to paste, for the chosen options (and token, once issued)."""
-        doc_obj = _shareable((doc or {}).get("id"))
+        doc_obj = _shareable((doc or {}).get("id"), kind)
         hide = hide if isinstance(hide, list) else []
         options = {
             "title": "0" if "title" in hide else None,
@@ -459,11 +525,11 @@ def register_callbacks() -> None:
         token = None if public else (token if isinstance(token, str) else None)
         base = request.host_url.rstrip("/")
         code = snippet(
-            base, doc_obj.id, doc_obj.title, token or (None if public else "TOKEN"), options
+            base, doc_obj.id, doc_obj.title, token or (None if public else "TOKEN"), options, kind
         )
         if not (public or token):
             return code, None
         # The preview is framed by Studio itself: `preview=1` answers frame-ancestors 'self'.
         preview = {**({"token": token} if token else {}), **{k: v for k, v in options.items() if v}}
-        path = service.embed_path("dashboard", doc_obj.id)
+        path = service.embed_path(kind, doc_obj.id)
         return code, f"{path}?{urlencode({**preview, 'preview': '1'})}"

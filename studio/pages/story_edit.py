@@ -17,10 +17,11 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from studio import runtime
 from studio.i18n import register, t
+from studio.pages import _embed_dialog
 from studio.pages._ids import cid
 from studio.pages._sharing import sharing_dialog
 from studio.security.policy import allowed, ensure
-from studio.services import documents
+from studio.services import dataset_service_fields, documents
 from studio.services import stories as service
 from studio.services.tile_editing import stale_message
 from studio.spec.story import SpecVersionError
@@ -37,6 +38,8 @@ dash.register_page(
 )
 
 ID = lambda name: cid("se", name)  # noqa: E731
+
+_embed_dialog.register_callbacks("story")
 
 register(
     {
@@ -456,6 +459,12 @@ def layout(story_id: str = "", **_kwargs: Any) -> Any:
             extras = _extras(s, actor)
             doc_id, version = doc.id, doc.version
             can_share = allowed(actor, "share", doc)
+            embed = None
+            if allowed(actor, "share", doc):
+                published = repo.published_spec(s, doc) or spec
+                schemas = dataset_service_fields(s, documents.dataset_ids(published))
+                fields = _embed_dialog.lockable_fields(schemas)
+                embed = _embed_dialog.embed_dialog(doc, fields, locale, "story")
     except (ValueError, NotFound):
         return dbc.Alert(t("se.not_allowed", locale), color="warning", id=ID("not-allowed"))
     cover = spec.get("cover", {})
@@ -562,6 +571,7 @@ def layout(story_id: str = "", **_kwargs: Any) -> Any:
                         className="me-2",
                     ),
                     sharing_dialog("story", doc_id, locale) if can_share else None,
+                    _embed_dialog.embed_button(locale, "story") if embed else None,
                     dcc.Link(
                         t("se.view", locale),
                         href=f"/stories/{doc_id}",
@@ -571,6 +581,7 @@ def layout(story_id: str = "", **_kwargs: Any) -> Any:
                 ],
                 className="mb-2 sticky-top bg-white py-2",
             ),
+            embed,
             html.Div(id=ID("message"), role="status"),
             cover_form,
             _order_grid(chapters, locale),  # always present: the save callbacks read its layout

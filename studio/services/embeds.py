@@ -12,6 +12,7 @@ revoking the internal key rotates it (the next issued token gets a new one).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +30,7 @@ from studio.services import dataset_service_fields, documents
 from studio.services import datasets as dataset_service
 from studio.services.dashboards import OpenDashboard, merged_queries
 from studio.services.sharing import row_filter_for
+from studio.services.stories import OpenStory, dashboard_part, open_spec
 from studio.services.tiles import TileData
 from studio.spec import Query
 from studio.spec.dashboard import DashboardSpec, load_dashboard
@@ -98,6 +100,19 @@ class EmbedView:
     @property
     def spec(self) -> DashboardSpec:
         return self.board.spec
+
+
+@dataclass
+class StoryEmbedView:
+    """A story opened for an embed: its published revision, who it runs as, and locks."""
+
+    story: OpenStory
+    actor: EmbedActor
+    locked: dict[str, list[Any]] = field(default_factory=dict)
+    allowed_origins: list[str] = field(default_factory=list)
+
+
+AnyEmbedView = EmbedView | StoryEmbedView
 
 
 # --- keys ----------------------------------------------------------------------------------
@@ -290,8 +305,11 @@ def typed_locks(
 # --- opening an embed ----------------------------------------------------------------------
 
 
-def open_embed(s: Session, kind: str, doc_id: int, token: str | None) -> EmbedView:
-    """The published object for this embed request; EmbedError (401/403/404) otherwise."""
+def open_embed(s: Session, kind: str, doc_id: int, token: str | None) -> AnyEmbedView:
+    """The published object for this embed request; EmbedError (401/403/404) otherwise.
+
+    A dashboard gives an `EmbedView`, a story a `StoryEmbedView`.
+    """
     try:
         doc = repo.get_document(s, kind, doc_id)
     except NotFound:
@@ -311,12 +329,17 @@ def open_embed(s: Session, kind: str, doc_id: int, token: str | None) -> EmbedVi
     raw = repo.published_spec(s, doc)
     if raw is None:
         raise EmbedError("not published", 404)
-    if kind != "dashboard":
-        raise EmbedError("story embeds are not available yet", 404)
+    origins = list(doc.allowed_origins or [])
+    if kind == "story":
+        try:
+            story = open_spec(s, doc, raw, "published")
+        except ValueError:  # a stored spec this version cannot read (ValidationError too)
+            raise EmbedError("this story cannot be shown", 404) from None
+        return StoryEmbedView(story, actor, typed_locks(locks, story.schemas), origins)
     ids = documents.dataset_ids(raw)
     schemas = dataset_service_fields(s, ids)
     board = OpenDashboard(doc, load_dashboard(raw), "published", schemas, ids)
-    return EmbedView(board, actor, typed_locks(locks, schemas), list(doc.allowed_origins or []))
+    return EmbedView(board, actor, typed_locks(locks, schemas), origins)
 
 
 def _token_actor(s: Session, claims: tokens.EmbedToken, doc: Document) -> EmbedActor:
@@ -404,3 +427,34 @@ def run_tiles(
                     break
             out[tile_id] = data
     return out
+
+
+# --- running an embedded story --------------------------------------------------------------
+
+
+def story_locks(
+    db: Database, view: StoryEmbedView
+) -> Callable[[dict[str, Query]], dict[str, Query]]:
+    """The query transform adding the token's locked filters to every query of the story
+    (and of its dashboard chapters: their datasets' schemas are read when first met)."""
+    schemas = dict(view.story.schemas)
+
+    def apply(queries: dict[str, Query]) -> dict[str, Query]:
+        missing = {q.dataset for q in queries.values()} - schemas.keys()
+        if missing and view.locked:
+            with db.session() as s:
+                schemas.update(dataset_service_fields(s, missing))
+        return locked_queries(queries, view.locked, schemas)
+
+    return apply
+
+
+def public_dashboard_part(s: Session, dashboard_id: int, section_id: str | None) -> Any:
+    """A dashboard chapter of an embedded story: shown only when that dashboard is itself
+    public (and published); its tiles then run as the embed, locked and row-filtered."""
+    found = dashboard_part(
+        s, EmbedActor(), dashboard_id, section_id, may_view=lambda d: d.visibility == "public"
+    )
+    if found is not None:
+        found[0].href = embed_path("dashboard", dashboard_id)
+    return found

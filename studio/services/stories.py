@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +29,16 @@ from studio.stories.model import (
     story_queries,
     tile_key,
 )
+
+QueryTransform = Callable[[dict[str, Query]], dict[str, Query]]
+"""Changes one unit's named queries before they run (an embed adds its locked filters)."""
+
+PartLoader = Callable[
+    [Session, int, str | None],
+    tuple[DashboardPart, dict[str, dict[str, Query]], set[int]] | None,
+]
+"""Gives a dashboard chapter's part, queries and vouched datasets, or None (see
+`dashboard_part`)."""
 
 
 @dataclass
@@ -86,21 +96,34 @@ def _run_all(
         return dict(pool.map(one, list(queries)))
 
 
+def _transformed(
+    queries: Mapping[str, dict[str, Query]], transform: QueryTransform | None
+) -> dict[str, dict[str, Query]]:
+    if transform is None:
+        return dict(queries)
+    return {key: transform(named) for key, named in queries.items()}
+
+
 def dashboard_part(
-    s: Session, actor: Any, dashboard_id: int, section_id: str | None
+    s: Session,
+    actor: Any,
+    dashboard_id: int,
+    section_id: str | None,
+    may_view: Callable[[Document], bool] | None = None,
 ) -> tuple[DashboardPart, dict[str, dict[str, Query]], set[int]] | None:
     """A dashboard section from its published revision, if the actor may view it.
 
     Returns the part (without data), its tiles' queries and the dataset ids it vouches for;
     None when the dashboard is gone, unpublished, not visible to the actor, or lacks the
-    section.
+    section. `may_view` replaces the actor's view check (an embed shows public ones only).
     """
     try:
         doc = repo.get_document(s, "dashboard", dashboard_id)
     except NotFound:
         return None
     raw = repo.published_spec(s, doc)
-    if raw is None or not allowed(actor, "view", doc):
+    visible = may_view(doc) if may_view is not None else allowed(actor, "view", doc)
+    if raw is None or not visible:
         return None
     board = load_dashboard(raw)
     section = next((sec for sec in board.sections if section_id in (None, sec.id)), None)
@@ -124,19 +147,30 @@ def story_data(
     actor: Any,
     story: OpenStory,
     locale: str,
+    transform: QueryTransform | None = None,
+    parts: PartLoader | None = None,
 ) -> StoryData:
-    """Everything the renderer needs for the story at its first steps, run as the actor."""
-    queries = story_queries(story.spec, story.schemas)
+    """Everything the renderer needs for the story at its first steps, run as the actor.
+
+    `transform` changes every unit's queries (dashboard chapters' too) before they run;
+    `parts` replaces `dashboard_part` as the actor (an embed passes its own rule).
+    """
+    queries = _transformed(story_queries(story.spec, story.schemas), transform)
     data = StoryData(units=_run_all(db, settings, cache, actor, queries, locale, story.vouched))
     for chapter in story.spec.chapters:
         if chapter.kind != "dashboard":
             continue
         with db.session() as s:
-            found = dashboard_part(s, actor, chapter.dashboard, chapter.section)
+            found = (
+                parts(s, chapter.dashboard, chapter.section)
+                if parts is not None
+                else dashboard_part(s, actor, chapter.dashboard, chapter.section)
+            )
         if found is None:
             data.dashboards[chapter.id] = None
             continue
         part, part_queries, vouched = found
+        part_queries = _transformed(part_queries, transform)
         part.data = dict(_run_all(db, settings, cache, actor, part_queries, locale, vouched))
         data.dashboards[chapter.id] = part
     return data
@@ -151,11 +185,13 @@ def step_data(
     chapter: ScrollChapter,
     step: Any,
     locale: str,
+    transform: QueryTransform | None = None,
 ) -> tuple[int, StoryData]:
-    """The sticky tile's data at `step` (clamped to the chapter's steps)."""
+    """The sticky tile's data at `step` (clamped to the chapter's steps); `transform` as
+    for `story_data`."""
     number = clamp_step(chapter, step)
     key = tile_key(chapter.tile.id)
-    queries = {key: sticky_queries(chapter, number, story.schemas)}
+    queries = _transformed({key: sticky_queries(chapter, number, story.schemas)}, transform)
     units = _run_all(db, settings, cache, actor, queries, locale, story.vouched)
     return number, StoryData(units=units, steps={chapter.id: number})
 

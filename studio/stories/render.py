@@ -52,11 +52,15 @@ register(
 
 @dataclass
 class RenderOptions:
-    """How the story is drawn: `image_url` gives the cover image's address from its name."""
+    """How the story is drawn: `image_url` gives the cover image's address from its name
+    (None: no image); `cover=False` leaves out the cover; `link_target` is set on links
+    leaving the story (an embed opens them in a new tab)."""
 
     image_url: Callable[[str], str] | None = None
     settings: Any = None
     toc: bool = True
+    cover: bool = True
+    link_target: str | None = None
 
 
 class _NoData:
@@ -243,7 +247,11 @@ def render_scroll(chapter: ScrollChapter, data: StoryData, locale: str, settings
 
 
 def render_dashboard_part(
-    part: DashboardPart | None, locale: str, settings: Any, chapter_id: str
+    part: DashboardPart | None,
+    locale: str,
+    settings: Any,
+    chapter_id: str,
+    link_target: str | None = None,
 ) -> Any:
     """A dashboard section's tiles, or a message when the reader may not see them."""
     if part is None:
@@ -265,7 +273,15 @@ def render_dashboard_part(
     return html.Div(
         [
             html.P(
-                [source, " · ", html.A(t("story.open_dashboard", locale), href=part.href)],
+                [
+                    source,
+                    " · ",
+                    html.A(
+                        t("story.open_dashboard", locale),
+                        href=part.href,
+                        **({"target": link_target, "rel": "noopener"} if link_target else {}),
+                    ),
+                ],
                 className="story-dashboard-source small text-muted",
             ),
             html.Div(tiles, className="story-tiles"),
@@ -345,7 +361,11 @@ def render_chapter(chapter: Any, data: StoryData, locale: str, options: RenderOp
     else:
         parts.append(
             render_dashboard_part(
-                data.dashboards.get(chapter.id), locale, options.settings, chapter.id
+                data.dashboards.get(chapter.id),
+                locale,
+                options.settings,
+                chapter.id,
+                options.link_target,
             )
         )
     return html.Section(
@@ -366,7 +386,7 @@ def render_story(
         chapters = [html.P(t("story.empty", locale), className="text-muted")]
     return html.Article(
         [
-            render_cover(story, locale, options),
+            render_cover(story, locale, options) if options.cover else None,
             render_toc(story, locale) if options.toc else None,
             *chapters,
         ],

@@ -180,3 +180,60 @@ def test_public_demo_dashboard_embeds_with_its_map(make_app: Any, start: Any) ->
     fills = {area.get_attribute("fill") for area in areas}
     assert len(fills) > 2  # coloured by class, not a default colour
     assert_clean_console(duo)
+
+
+STORY_HEIGHT = 500
+
+
+def test_story_embed_scrolls_inside_its_iframe(
+    app: Any, server: Any, users: dict, start: Any
+) -> None:
+    """A story framed by another origin: the reader scrolls inside the iframe (fixed height),
+    the table of contents moves within it, and the sticky visual follows each step."""
+    from studio.store.models import Document
+    from tests.browser.test_stories_browser import read_scroll_sequence
+    from tests.story_samples import story_spec
+
+    duo = start(app)
+    studio = base_url(duo)
+    editor = server.test_client()
+    sign_in(editor, users["editor"]["email"])
+    ds_id = upload(editor).get_json()["id"]
+    doc_id = editor.post("/api/v1/stories", json=story_spec(ds_id)).get_json()["id"]
+    assert editor.post(f"/api/v1/stories/{doc_id}/publish").status_code == 200
+    token = editor.post(f"/api/v1/stories/{doc_id}/embed-tokens", json={}).get_json()["token"]
+    with serve_files({}) as host:
+        # The frame sits at the top of a tall window, away from the window's middle: the step
+        # being read is the one in the middle of the frame, not of the host page.
+        duo.driver.set_window_size(1280, 1500)
+        host.files["/page.html"] = f"""<!doctype html><html><head><meta charset="utf-8">
+<link rel="icon" href="data:,"><title>Site</title></head><body style="margin:0">
+<iframe id="studio" src="{studio}/embed/stories/{doc_id}?token={token}&theme=dark" title="Récit"
+        style="width:100%;border:0;height:{STORY_HEIGHT}px"></iframe>
+<p>Fin de la page.</p><script src="{studio}/embed.js" async></script>
+</body></html>""".encode()
+        with server.extensions["studio"]["db"].session() as s:
+            s.get(Document, doc_id).allowed_origins = [host.url("")]
+        duo.driver.get(host.url("/page.html"))
+        frame = duo.wait_for_element("#studio", timeout=10)
+        duo.driver.switch_to.frame(frame)
+        duo.wait_for_contains_text(".story-title", "Le RSA en 2024", timeout=20)
+        assert duo.driver.find_elements(By.CSS_SELECTOR, ".story-cover-image") == []
+        step_colours = duo.driver.execute_script(
+            "const s = getComputedStyle(document.querySelector('.story-step'));"
+            "return [s.backgroundColor, s.color];"
+        )
+        assert step_colours[0] != "rgb(255, 255, 255)", step_colours  # dark theme: readable
+        # the table of contents scrolls the story inside its frame
+        duo.driver.find_element(By.CSS_SELECTOR, '.story-toc a[href="#chapitre-fin"]').click()
+        deadline = time.time() + 5
+        while time.time() < deadline and duo.driver.execute_script("return window.scrollY;") < 50:
+            time.sleep(0.1)
+        assert duo.driver.execute_script("return window.scrollY;") > 50
+        duo.driver.execute_script("window.scrollTo(0, 0);")
+        read_scroll_sequence(duo)
+        duo.driver.switch_to.default_content()
+        # the host page keeps the iframe's own height: the story scrolls inside it
+        assert _iframe_height(duo) == STORY_HEIGHT
+        assert duo.driver.execute_script("return window.scrollY;") == 0
+        assert_clean_console(duo)

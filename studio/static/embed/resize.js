@@ -8,6 +8,9 @@
     document.documentElement.setAttribute("data-bs-theme", "dark");
   }
   if (window.parent === window) { return; }
+  // A story scrolls inside its iframe (sticky visuals need a scrolling frame): the host page
+  // gives it a fixed height, so it reports none.
+  if (window.location.pathname.indexOf("/embed/stories/") !== -1) { return; }
   var last = 0;
   var pending = false;
   function height() {
