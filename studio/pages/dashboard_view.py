@@ -328,8 +328,12 @@ def render_bodies(
     cross: dict[str, Any] | None,
     locale: str,
     only: Collection[str] | None = None,
+    session: Any = None,
 ) -> dict[str, Any]:
     """The tiles of the dashboard (those in `only`, if given) drawn with these filter values.
+
+    `session`: the caller's open session, reused for the access checks (the datasets it
+    already loaded are not read again).
 
     Permissions are checked for every tile on every call; a tile the actor may see is then
     taken from the drawing cache when one was made from the same data (see
@@ -338,8 +342,15 @@ def render_bodies(
     tiles = [t for t in board.spec.tiles if only is None or t.id in only]
     queries = service.merged_queries(board, values, cross)
     cache = runtime.service("query_cache")
-    with runtime.db().session() as s:
-        access = service.tile_access(s, runtime.settings(), runtime.actor(), board, queries, locale)
+    if session is not None:
+        access = service.tile_access(
+            session, runtime.settings(), runtime.actor(), board, queries, locale
+        )
+    else:
+        with runtime.db().session() as s:
+            access = service.tile_access(
+                s, runtime.settings(), runtime.actor(), board, queries, locale
+            )
     bodies: dict[str, Any] = {}
     keys: dict[str, str] = {}
     for tile in tiles:
@@ -551,9 +562,10 @@ def refilter(values_list, cross, doc):  # noqa: ANN001, ANN201
     actor, locale = runtime.actor(), runtime.locale()
     with runtime.db().session() as s:
         board = service.open_dashboard(s, actor, int((doc or {}).get("id", 0)))
-    state, values, cross = _state_from(board, ctx.inputs_list[0], values_list, cross)
-    order = [item["id"]["tile"] for item in ctx.outputs_list[0]]
-    bodies = render_bodies(board, values, cross, locale, only=order)  # the open tab's tiles
+        state, values, cross = _state_from(board, ctx.inputs_list[0], values_list, cross)
+        order = [item["id"]["tile"] for item in ctx.outputs_list[0]]
+        # the open tab's tiles; one session for the dashboard and every tile's access check
+        bodies = render_bodies(board, values, cross, locale, only=order, session=s)
     return (
         [bodies.get(tid) for tid in order],
         ("?" + state if state else ""),
