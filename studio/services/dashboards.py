@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from studio.config import Settings
 from studio.datasources import QueryCache
 from studio.datasources.cache import row_filter_json
-from studio.services import dataset_service_fields, documents
-from studio.services.datasets import source_of
+from studio.services import documents, live_datasets
+from studio.services.datasets import fields_of, source_of
 from studio.services.sharing import row_filter_for
 from studio.services.tiles import TileData, run_tile_queries, tile_datasets
 from studio.spec import Query
@@ -32,6 +32,9 @@ class OpenDashboard:
     showing: str  # "draft" or "published"
     schemas: dict[int, dict[str, str]] = field(default_factory=dict)
     vouched: set[int] = field(default_factory=set)
+    # the live datasets read for `schemas` in this request, so that the access checks of the
+    # same request do not read them again (never kept across requests)
+    datasets: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def open_dashboard(s: Session, actor: Any, doc_id: int) -> OpenDashboard:
@@ -40,8 +43,9 @@ def open_dashboard(s: Session, actor: Any, doc_id: int) -> OpenDashboard:
     raw, showing = documents.visible_spec(s, actor, doc)
     spec = load_dashboard(raw)
     vouched = documents.dataset_ids(raw) if showing == "published" else set()
-    schemas = dataset_service_fields(s, documents.dataset_ids(raw))
-    return OpenDashboard(doc, spec, showing, schemas, vouched)
+    datasets = live_datasets(s, documents.dataset_ids(raw))
+    schemas = {ds_id: {f.name: f.type for f in fields_of(ds)} for ds_id, ds in datasets.items()}
+    return OpenDashboard(doc, spec, showing, schemas, vouched, datasets)
 
 
 def merged_queries(
@@ -109,7 +113,9 @@ def tile_access(
     out: dict[str, TileAccess] = {}
     for tile in board.spec.tiles:
         tile_queries = queries.get(tile.id, {})
-        datasets, error = tile_datasets(s, actor, tile_queries, locale, board.vouched)
+        datasets, error = tile_datasets(
+            s, actor, tile_queries, locale, board.vouched, known=board.datasets
+        )
         if error:
             out[tile.id] = TileAccess(error=error)
             continue

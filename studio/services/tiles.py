@@ -49,18 +49,20 @@ def tile_datasets(
     queries: dict[str, Query],
     locale: str,
     vouched: Collection[int] = (),
+    known: dict[int, Dataset] | None = None,
 ) -> tuple[dict[int, Dataset], str | None]:
     """(the datasets the queries read, by id; or the message saying why the actor may not).
 
     `vouched` lists dataset ids that an object the actor may view (a published dashboard
     or story) uses in its stored tiles: viewing that object grants its tiles' aggregates.
+    `known`: datasets already read in this request (the permission check is still made here).
     """
     found: dict[int, Dataset] = {}
     for query in queries.values():
         if query.dataset in found:
             continue
         try:
-            ds = repo.get_dataset(s, query.dataset)
+            ds = (known or {}).get(query.dataset) or repo.get_dataset(s, query.dataset)
         except NotFound:
             return {}, t("tile.dataset_missing", locale)
         if ds.id not in vouched and not allowed(actor, "view", ds):

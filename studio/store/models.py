@@ -61,7 +61,9 @@ class User(Base):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     groups: Mapped[list[Group]] = relationship(
-        secondary=user_groups, back_populates="members", lazy="selectin", order_by="Group.name"
+        # loaded when read (an actor's groups), not with every owner joined to a dataset or
+        # a document; lists of users ask for them explicitly (users.list_users)
+        secondary=user_groups, back_populates="members", lazy="select", order_by="Group.name"
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from studio.store.errors import AlreadyExists, InvalidValue, NotFound
 from studio.store.models import ROLES, ApiToken, Group, User
@@ -46,7 +46,7 @@ def find_user_by_email(s: Session, email: str) -> User | None:
 
 def list_users(s: Session) -> list[User]:
     """Every user, by e-mail."""
-    return list(s.scalars(select(User).order_by(User.email)))
+    return list(s.scalars(select(User).options(selectinload(User.groups)).order_by(User.email)))
 
 
 def count_users(s: Session, role: str | None = None) -> int:
