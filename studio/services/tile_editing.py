@@ -185,14 +185,17 @@ def save_tile(
     version: int,
     kind: str = "dashboard",
     chapter: str | None = None,
+    locale: str | None = None,
 ) -> int:
-    """Save the tile into the document's draft, based on `version` (StaleRevision if old)."""
+    """Save the tile into the document's draft, based on `version` (StaleRevision if old).
+
+    TileSaveError's message is in `locale` (French by default)."""
     if kind not in EDIT_PATHS:
-        raise TileSaveError(t("error.forbidden"))
+        raise TileSaveError(t("error.forbidden", locale))
     with db.session() as s:
         doc = repo.get_document(s, kind, dashboard_id)
         if not allowed(actor, "edit", doc):
-            raise TileSaveError(t("error.forbidden"))
+            raise TileSaveError(t("error.forbidden", locale))
         spec = (
             place_story_tile(doc.spec, tile, chapter)
             if kind == "story"
@@ -209,11 +212,9 @@ def save_tile(
                 {"version": doc.version, "tile": tile.get("id")},
             )
         except documents.SpecError as exc:
-            raise TileSaveError(
-                t("te.invalid", None, detail=f"{exc.where}: {exc.message}")
-            ) from None
+            raise TileSaveError(t("te.invalid", locale, detail=exc.describe(locale))) from None
         except PermissionDenied:
-            raise TileSaveError(t("error.forbidden")) from None
+            raise TileSaveError(t("error.forbidden", locale)) from None
         return doc.id
 
 
