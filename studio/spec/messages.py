@@ -7,7 +7,8 @@ A validator raises `spec_error(key, **params)`: a pydantic error whose type is t
 `pydantic.<type>`.
 
 Templates use `$name` placeholders filled with `string.Template.safe_substitute`; values
-are inserted as text (never as a template) and cut to `MAX_VALUE` characters.
+are inserted as text (never as a template), a user's values cut to `MAX_VALUE` characters
+when the error is raised.
 """
 
 from __future__ import annotations
@@ -504,7 +505,7 @@ def render(key: str, params: Mapping[str, Any] | None = None, locale: str | None
     `params` by safe substitution (a value is never read as a template)."""
     pair = MESSAGES.get(key) or MESSAGES["pydantic.other"]
     template = pair[1] if locale == "en" else pair[0]
-    values = {k: _show(v) for k, v in (params or {}).items()}
+    values = {k: str(v) for k, v in (params or {}).items()}  # cut when the error was raised
     if key not in MESSAGES:
         values.setdefault("msg", key)
     return Template(template).safe_substitute(values)
@@ -712,7 +713,9 @@ def location_text(loc: Sequence[Any] | str, locale: str | None = "fr") -> str:
             continue  # the tag pydantic adds for a tagged union
         else:
             pair = FIELDS.get(str(part))
-            words.append((pair[1] if en else pair[0]) if pair else _show(part))
+            word = (pair[1] if en else pair[0]) if pair else _show(part)
+            if not words or words[-1] != word:  # a story text's "text › markdown"
+                words.append(word)
     return " › ".join(words)
 
 
