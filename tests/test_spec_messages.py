@@ -467,3 +467,16 @@ def test_locations_in_words() -> None:
     assert location_text("columns.2.colors.0.background", "fr") == (
         "colonne 3 › règle de couleur 1 › background"
     )
+
+
+def test_a_tile_for_a_chapter_without_tiles_is_refused_in_the_users_language() -> None:
+    from studio.services.tile_editing import TileSaveError, place_story_tile
+
+    story = {"chapters": [{"kind": "scroll", "id": "sc", "tile": TEXT_TILE, "steps": [{}]}]}
+    for locale, said in (
+        ("fr", "le chapitre « sc » ne reçoit pas de tuiles"),
+        ("en", "chapter 'sc' takes no tiles"),
+    ):
+        with pytest.raises(TileSaveError) as caught:
+            place_story_tile(story, {"kind": "text", "id": "new"}, "sc", locale)
+        assert said in caught.value.message
