@@ -216,6 +216,32 @@ def test_editor_page_saves_layout_and_detects_conflicts(setup: dict[str, Any], a
         assert repo.get_document(s, "dashboard", setup["doc"]).title == "Observatoire 2"
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("fr", "Impossible d'enregistrer : disposition : la tuile « x1 » n'a pas de place sur "
+               "la grille"),
+        ("en", "Cannot save: layout: tile 'x1' has no place on the grid"),
+    ],
+)
+def test_editor_refuses_an_invalid_layout_in_the_users_language(
+    setup: dict[str, Any], app: Any, lang: str, said: str
+) -> None:
+    from studio.store.models import User
+
+    with setup["db"].session() as s:
+        s.query(User).filter_by(email="editor@example.org").one().locale = lang
+        draft = {"id": setup["doc"], "version": 1,
+                 "spec": repo.get_document(s, "dashboard", setup["doc"]).spec}
+    layout = [{"i": "c1", "x": 0, "y": 0, "w": 12, "h": 5}]  # the tile x1 is left out
+    out = call_callback(setup["editor"], app, "..de-message.children...de-draft.data", [1],
+                        [draft, layout, "Observatoire", ""])
+    message = out.get_json()["response"]["de-message"]["children"]["props"]["children"]
+    assert message == said
+    with setup["db"].session() as s:
+        assert repo.get_document(s, "dashboard", setup["doc"]).version == 1
+
+
 def test_viewer_cannot_save_or_publish_from_the_editor(
     setup: dict[str, Any], app: Any, login: Any
 ) -> None:

@@ -46,7 +46,10 @@ class SpecError(ValueError):
         if self.where in ("spec", "body"):
             return self.message(locale)
         where = location_text(self.where, locale) or self.where
-        return f"{where}{':' if locale == 'en' else ' :'} {self.message(locale)}"
+        message = self.message(locale)
+        if message.startswith(f"{where} :") or message.startswith(f"{where}:"):
+            return message  # the message names its place already ("layout: …")
+        return f"{where}{':' if locale == 'en' else ' :'} {message}"
 
 
 def _loader(kind: str) -> Callable[[dict[str, Any]], BaseModel]:
