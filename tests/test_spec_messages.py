@@ -480,3 +480,16 @@ def test_a_tile_for_a_chapter_without_tiles_is_refused_in_the_users_language() -
         with pytest.raises(TileSaveError) as caught:
             place_story_tile(story, {"kind": "text", "id": "new"}, "sc", locale)
         assert said in caught.value.message
+
+
+def test_a_story_text_checked_as_a_text_tile_reports_the_inner_problem() -> None:
+    text = {"markdown": "x", "values": [{"name": "a", "field": "f"}]}
+    with pytest.raises(SpecError) as caught:
+        validate_spec(
+            "story", {"title": "S", "chapters": [{"kind": "tiles", "id": "c", "text": text}]}
+        )
+    assert caught.value.key == "spec.values_need_dataset"
+    assert caught.value.message("en") == "live values need a 'dataset'"
+    assert caught.value.describe("fr") == (
+        "chapitre 1 › texte : les valeurs dynamiques ont besoin d'un jeu de données"
+    )

@@ -483,7 +483,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "le type (clé $discriminator) est obligatoire",
         "Unable to extract tag using discriminator $discriminator",
     ),
-    "pydantic.value_error": ("valeur non valide : $error", "Value error, $error"),
     "pydantic.other": ("valeur non valide ($msg)", "$msg"),
 }
 
@@ -543,7 +542,7 @@ def error_key(err: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     if isinstance(cause, SpecMessageError):
         return cause.key, dict(cause.params)
     if isinstance(cause, ValidationError) and cause.errors():
-        return error_key(cause.errors()[0])  # a model validated inside a validator
+        return error_key(cause.errors()[0])
     if f"pydantic.{kind}" in MESSAGES and kind != "value_error":
         # pydantic's own parameters are Studio's constants, except a union tag
         return f"pydantic.{kind}", {k: _show(v) if k == "tag" else v for k, v in ctx.items()}
@@ -562,6 +561,9 @@ class SpecIssue:
     @classmethod
     def from_error(cls, err: Mapping[str, Any]) -> SpecIssue:
         """The issue of one pydantic error (an item of `ValidationError.errors()`)."""
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, ValidationError) and cause.errors():
+            return cls.from_error(cause.errors()[0])  # a model validated inside a validator
         key, params = error_key(err)
         return cls(key, params, str(err.get("msg", "")).removeprefix("Value error, "))
 
