@@ -251,7 +251,7 @@ def import_document(path) -> None:  # noqa: ANN001
             doc = documents.import_document(s, actor, data)
             click.echo(f"Imported {doc.kind} {doc.id}: {doc.title} (draft)")
     except documents.SpecError as exc:
-        _fail(f"invalid export at {exc.where}: {exc.message}")
+        _fail(f"invalid export at {exc.where}: {exc.message('en')}")
 
 
 if __name__ == "__main__":

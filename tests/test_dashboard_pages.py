@@ -216,6 +216,32 @@ def test_editor_page_saves_layout_and_detects_conflicts(setup: dict[str, Any], a
         assert repo.get_document(s, "dashboard", setup["doc"]).title == "Observatoire 2"
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("fr", "Impossible d'enregistrer : disposition : la tuile « x1 » n'a pas de place sur "
+               "la grille"),
+        ("en", "Cannot save: layout: tile 'x1' has no place on the grid"),
+    ],
+)
+def test_editor_refuses_an_invalid_layout_in_the_users_language(
+    setup: dict[str, Any], app: Any, lang: str, said: str
+) -> None:
+    from studio.store.models import User
+
+    with setup["db"].session() as s:
+        s.query(User).filter_by(email="editor@example.org").one().locale = lang
+        draft = {"id": setup["doc"], "version": 1,
+                 "spec": repo.get_document(s, "dashboard", setup["doc"]).spec}
+    layout = [{"i": "c1", "x": 0, "y": 0, "w": 12, "h": 5}]  # the tile x1 is left out
+    out = call_callback(setup["editor"], app, "..de-message.children...de-draft.data", [1],
+                        [draft, layout, "Observatoire", ""])
+    message = out.get_json()["response"]["de-message"]["children"]["props"]["children"]
+    assert message == said
+    with setup["db"].session() as s:
+        assert repo.get_document(s, "dashboard", setup["doc"]).version == 1
+
+
 def test_viewer_cannot_save_or_publish_from_the_editor(
     setup: dict[str, Any], app: Any, login: Any
 ) -> None:
@@ -391,6 +417,47 @@ def test_tile_editor_names_the_empty_choices(setup: dict[str, Any], app: Any) ->
     assert "Axe / catégories : à choisir" in text
     assert "Valeur(s) à calculer : à choisir" in text
     assert "valid string" not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "not_said"),
+    [
+        ("fr", "un graphique combiné a besoin d'au moins une mesure secondaire (la courbe)",
+         "a combo chart needs"),
+        ("en", "a combo chart needs at least one 'secondary' measure (the line)",
+         "graphique combiné"),
+    ],
+)
+def test_tile_editor_says_an_invalid_combination_in_the_users_language(
+    setup: dict[str, Any], app: Any, lang: str, said: str, not_said: str
+) -> None:
+    from studio.pages._tile_form import FORM_DEFAULTS
+    from studio.store.models import User
+
+    with setup["db"].session() as s:
+        s.query(User).filter_by(email="editor@example.org").one().locale = lang
+    keys = [k for k in FORM_DEFAULTS if k not in ("dataset", "kind")]
+    form = dict(FORM_DEFAULTS, chart_type="combo", dimension="nom", measures=["montant"])
+    context = {"dashboard": setup["doc"], "tile": "c9", "version": 1}
+    out = call_callback(setup["editor"], app, "..te-preview.children",
+                        [setup["ds"], "chart", *[form[k] for k in keys]], [context])
+    assert out.status_code == 200
+    text = json.dumps(out.get_json()["response"]["te-preview"], ensure_ascii=False)
+    assert said in text and not_said not in text and "te-todo" in text
+
+
+def test_tile_editor_names_a_bad_option_in_the_forms_words(setup: dict[str, Any], app: Any
+                                                           ) -> None:
+    from studio.pages._tile_form import FORM_DEFAULTS
+
+    keys = [k for k in FORM_DEFAULTS if k not in ("dataset", "kind")]
+    form = dict(FORM_DEFAULTS, dimension="nom", measures=["montant"], decimals=9)
+    context = {"dashboard": setup["doc"], "tile": "c9", "version": 1}
+    out = call_callback(setup["editor"], app, "..te-preview.children",
+                        [setup["ds"], "chart", *[form[k] for k in keys]], [context])
+    text = json.dumps(out.get_json()["response"]["te-preview"], ensure_ascii=False)
+    assert "format des nombres › décimales : doit être inférieur ou égal à 6" in text
+    assert "less than" not in text
 
 
 def test_new_slots_offer_fitting_fields_and_rows_follow_the_chart_type(

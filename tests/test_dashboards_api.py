@@ -89,6 +89,16 @@ def test_invalid_spec_is_refused_precisely(board: tuple[Any, int, int]) -> None:
     response = editor.put(f"/api/v1/dashboards/{doc_id}", json=bad, headers={"If-Match": '"v1"'})
     assert response.status_code == 422
     assert "chart" in response.get_json()["field"]
+    assert response.get_json()["code"] == "pydantic.literal_error"
+    bad["tiles"][0].update(chart="combo", secondary=[])
+    response = editor.put(f"/api/v1/dashboards/{doc_id}", json=bad, headers={"If-Match": '"v1"'})
+    body = response.get_json()
+    assert response.status_code == 422 and body["code"] == "spec.combo_needs_secondary"
+    assert body["field"] == "tiles.0.chart"  # the API keeps English and the spec path
+    assert body["error"] == (
+        "Invalid spec at tiles.0.chart: a combo chart needs at least one 'secondary' measure "
+        "(the line)"
+    )
 
 
 def test_viewers_see_only_the_published_revision(

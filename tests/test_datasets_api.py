@@ -127,6 +127,13 @@ def test_invalid_queries_get_clear_errors(editor_dataset: tuple[Any, int]) -> No
     assert bad_field.status_code == 422 and "montant; DROP TABLE x" in bad_field.get_json()["error"]
     bad_agg = client.post(url, json={"measures": [{"field": "montant", "agg": "eval"}]})
     assert bad_agg.status_code == 422 and bad_agg.get_json()["field"].startswith("measures")
+    assert bad_agg.get_json()["code"] == "pydantic.literal_error"
+    no_field = client.post(url, json={"measures": [{"agg": "sum"}]})
+    assert no_field.get_json() == {
+        "error": "Invalid query at measures.0: the aggregate 'sum' needs a field",
+        "field": "measures.0",
+        "code": "spec.agg_needs_field",
+    }
     assert client.post(url, data="not json").status_code == 400
     sql_text = client.post(url, json={"sql": "select 1", "measures": [{"agg": "count"}]})
     assert sql_text.status_code == 422

@@ -392,6 +392,17 @@ def test_rule_validation(ruled: dict[str, Any], rule: dict[str, Any], field: str
     assert response.get_json()["field"] == field and response.get_json()["error"]
 
 
+def test_a_malformed_condition_is_explained_not_linked(ruled: dict[str, Any]) -> None:
+    rule = {"group": "Ain", "conditions": [{"field": "code_departement", "op": "in",
+                                            "value": "01"}]}
+    response = ruled["admin"].post(f"/api/v1/datasets/{ruled['ds']}/row-rules", json=rule)
+    said = response.get_json()["error"]
+    assert said == (
+        "Condition sur « code_departement » : l'opérateur « in » a besoin d'une liste de "
+        "valeurs non vide"
+    )
+
+
 def test_rule_values_are_typed(ruled: dict[str, Any]) -> None:
     rule = {
         "group": "Ain",

@@ -245,7 +245,10 @@ def test_bad_values_are_refused_with_a_message(setup: dict[str, Any], app: Any) 
     version, spec, _ = stored(setup)
     spec["chapters"][1]["steps"][0]["text"]["markdown"] = "x" * 30_000
     text = save(setup["editor"], app, setup["doc"], version, spec).get_data(as_text=True)
-    assert "se-invalid" in text and "chapters.1.scroll.steps.0.text.markdown" in text
+    said = json.loads(text)["response"]["se-message"]["children"]["props"]["children"]
+    assert "se-invalid" in text  # the place in words, the problem in French
+    assert said == "Impossible d'enregistrer : chapitre 2 › étape 1 › texte : au plus 20000 " \
+        "caractères permis"
     assert stored(setup)[0] == version
 
 

@@ -16,6 +16,7 @@ from studio.services import datasets as service
 from studio.services.datasets import SchemaChanged
 from studio.services.sharing import row_filter_for
 from studio.spec import Query
+from studio.spec.messages import SpecIssue
 from studio.store import NotFound
 from studio.store import datasets as repo
 from studio.store.sharing import visible_datasets
@@ -187,7 +188,13 @@ def query_dataset(dataset_id: int) -> Response:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        return error(422, f"Invalid query at {where or 'top level'}: {first['msg']}", field=where)
+        issue = SpecIssue.from_error(first)
+        return error(
+            422,
+            f"Invalid query at {where or 'top level'}: {issue.message('en')}",
+            field=where,
+            code=issue.key,
+        )
     with runtime.db().session() as s:
         ds = _visible(s, dataset_id)
         result = service.query_dataset(

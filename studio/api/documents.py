@@ -58,7 +58,7 @@ def _audit(s: Any, action: str, doc: Any, details: dict[str, Any] | None = None)
 def _json_body() -> Any:
     body = request.get_json(silent=True)
     if body is None:
-        raise SpecError("body", "send the spec as a JSON object")
+        raise SpecError("body", "doc.body_not_object")
     return body
 
 
@@ -320,7 +320,9 @@ def import_document() -> Response:
 
 @bp.errorhandler(SpecError)
 def _spec_error(exc: SpecError) -> Response:
-    return error(422, f"Invalid spec at {exc.where}: {exc.message}", field=exc.where)
+    return error(
+        422, f"Invalid spec at {exc.where}: {exc.message('en')}", field=exc.where, code=exc.key
+    )
 
 
 @bp.errorhandler(StaleRevision)

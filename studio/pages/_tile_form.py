@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from studio.spec import TILE_ADAPTER, Tile
+from studio.spec.messages import error_message
 
 FORM_DEFAULTS: dict[str, Any] = {
     "kind": "chart",
@@ -451,8 +452,11 @@ REQUIRED = "required"
 _EMPTY_ERRORS = ("missing", "string_type", "dict_type", "model_type", "int_type", "too_short")
 
 
-def validate_tile(spec: dict[str, Any]) -> tuple[Tile | None, list[str]]:
-    """The validated tile, or None and readable problems (one per line, "where: what")."""
+def validate_tile(
+    spec: dict[str, Any], locale: str | None = "en"
+) -> tuple[Tile | None, list[str]]:
+    """The validated tile, or None and problems (one per line, "where: what"): `where` is
+    the spec path, `what` is said in `locale`."""
     try:
         return TILE_ADAPTER.validate_python(spec), []
     except ValidationError as exc:
@@ -460,7 +464,7 @@ def validate_tile(spec: dict[str, Any]) -> tuple[Tile | None, list[str]]:
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"][1:]) or "tile"
             empty = err["type"] in _EMPTY_ERRORS and err.get("input") in (None, [])
-            what = REQUIRED if empty else err["msg"].removeprefix("Value error, ")
+            what = REQUIRED if empty else error_message(err, locale)
             problems.append(f"{where}: {what}")
         return None, problems
 

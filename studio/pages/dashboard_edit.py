@@ -607,7 +607,7 @@ def _save(draft: dict[str, Any], spec: dict[str, Any], note: str) -> tuple[Any, 
         return _conflict(exc, locale), dash.no_update
     except documents.SpecError as exc:
         return dbc.Alert(
-            t("de.invalid", locale, detail=f"{exc.where}: {exc.message}"), color="danger"
+            t("de.invalid", locale, detail=exc.describe(locale)), color="danger"
         ), dash.no_update
     return dbc.Alert(t("de.saved", locale, version=new["version"]), color="success"), new
 

@@ -24,6 +24,7 @@ from studio.security.policy import allowed, ensure
 from studio.services import dataset_service_fields, documents
 from studio.services import stories as service
 from studio.services.tile_editing import stale_message
+from studio.spec.messages import SpecMessageError
 from studio.spec.story import SpecVersionError
 from studio.store import NotFound, StaleRevision, audit
 from studio.store import documents as repo
@@ -666,7 +667,7 @@ def _save(draft: dict[str, Any], spec: dict[str, Any], note: str) -> tuple[Any, 
         return _conflict(exc, locale), dash.no_update
     except documents.SpecError as exc:
         return dbc.Alert(
-            t("se.invalid", locale, detail=f"{exc.where}: {exc.message}"),
+            t("se.invalid", locale, detail=exc.describe(locale)),
             color="danger",
             id=ID("invalid"),
         ), dash.no_update
@@ -693,10 +694,12 @@ def _conflict(exc: StaleRevision, locale: str) -> Any:
 
 
 def _bad_form(exc: Exception) -> Any:
-    detail = str(exc).strip("'\"")
-    return dbc.Alert(
-        t("se.invalid", runtime.locale(), detail=detail), color="danger", id=ID("invalid")
-    )
+    locale = runtime.locale()
+    if isinstance(exc, SpecMessageError):
+        detail = exc.message(locale)
+    else:
+        detail = str(exc).strip("'\"")
+    return dbc.Alert(t("se.invalid", locale, detail=detail), color="danger", id=ID("invalid"))
 
 
 @callback(
@@ -742,7 +745,7 @@ def save_copy(n_clicks, *_states):  # noqa: ANN001, ANN201
         with runtime.db().session() as s:
             new_id = documents.create(s, "story", actor, edited).id
     except documents.SpecError as exc:
-        return _bad_form(ValueError(f"{exc.where}: {exc.message}")), dash.no_update
+        return _bad_form(ValueError(exc.describe(locale))), dash.no_update
     return dbc.Alert(
         t("se.copy_saved", locale) + edited["title"], color="success"
     ), f"/stories/{new_id}/edit"

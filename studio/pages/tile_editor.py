@@ -28,6 +28,7 @@ from studio.services import datasets as dataset_service
 from studio.services import tile_editing
 from studio.services.tiles import run_tile_queries
 from studio.spec import GRAINS, fields_for_slot
+from studio.spec.messages import location_text
 from studio.store import NotFound, StaleRevision
 from studio.store import datasets as ds_repo
 from studio.store.sharing import visible_datasets
@@ -81,6 +82,7 @@ register(
         "te.col.decimals": ("Décimales", "Decimals"),
         "te.col.unit": ("Unité", "Unit"),
         "te.required": ("$field : à choisir", "$field: to choose"),
+        "te.problem": ("$where : $what", "$where: $what"),
         "te.unit": ("Unité (ex. : €, foyers)", "Unit (e.g. €, households)"),
         "te.decimals": ("Décimales (vide : automatique)", "Decimals (empty: automatic)"),
         "te.compact": ("Abréger (1,2 M, 12,3 k)", "Abbreviate (1.2M, 12.3k)"),
@@ -583,12 +585,16 @@ PROBLEM_FIELDS = {
 
 
 def problem_text(problem: str, locale: str) -> str:
-    """A problem from `validate_tile` in the form's words when it is an empty choice."""
+    """A problem from `validate_tile` with its place in the form's words: the form row when
+    the problem is about one, else the spec path said in words."""
     where, _, what = problem.partition(": ")
     key = PROBLEM_FIELDS.get(where.split(".")[0])
     if what == REQUIRED and key:
         return t("te.required", locale, field=t(f"te.{key}", locale))
-    return problem
+    if where == "tile":
+        return what
+    place = t(f"te.{key}", locale) if key and "." not in where else location_text(where, locale)
+    return t("te.problem", locale, where=place, what=what)
 
 
 def _schema(actor: Any, dataset_id: Any) -> dict[str, str]:
@@ -831,7 +837,7 @@ def preview(dataset_id, kind, *rest):  # noqa: ANN001, ANN201
     keys = [k for k in FORM_DEFAULTS if k not in ("dataset", "kind")]
     form = dict(zip(keys, values, strict=True), dataset=dataset_id, kind=kind)
     tile_id = (context or {}).get("tile") or "t1"
-    tile, problems = validate_tile(form_to_spec(tile_id, form))
+    tile, problems = validate_tile(form_to_spec(tile_id, form), locale)
     if tile is None:
         return dbc.Alert(
             [
@@ -879,6 +885,7 @@ def save(n_clicks, spec, context):  # noqa: ANN001, ANN201
             int(context["version"]),
             kind,
             chapter if isinstance(chapter, str) else None,
+            locale,
         )
     except StaleRevision as exc:
         return dbc.Alert(

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from studio.security.policy import allowed, ensure
+from studio.spec.messages import SpecIssue, SpecMessageError, location_text
 from studio.store import NotFound
 from studio.store import documents as repo
 from studio.store.models import Document
@@ -21,12 +22,34 @@ EXPORT_FORMAT = 1
 
 
 class SpecError(ValueError):
-    """A spec that does not validate; `where` and `message` say what to fix."""
+    """A spec that does not validate: `where` is the path of the bad key (as the API names
+    it), `message(locale)` says what is wrong in French or English."""
 
-    def __init__(self, where: str, message: str) -> None:
-        super().__init__(f"{where}: {message}")
+    def __init__(
+        self, where: str, key: str, params: dict[str, Any] | None = None, english: str = ""
+    ) -> None:
         self.where = where
-        self.message = message
+        self.issue = SpecIssue(key, dict(params or {}), english)
+        super().__init__(f"{where}: {self.message('en')}")
+
+    @property
+    def key(self) -> str:
+        """The stable message key (e.g. `spec.combo_needs_secondary`, `pydantic.missing`)."""
+        return self.issue.key
+
+    def message(self, locale: str | None = "fr") -> str:
+        """What is wrong, in `locale` ("fr" by default, or "en")."""
+        return self.issue.message(locale)
+
+    def describe(self, locale: str | None = "fr") -> str:
+        """ "where: what" for a page, the place said in the user's words."""
+        if self.where in ("spec", "body"):
+            return self.message(locale)
+        where = location_text(self.where, locale) or self.where
+        message = self.message(locale)
+        if message.startswith(f"{where} :") or message.startswith(f"{where}:"):
+            return message  # the message names its place already ("layout: …")
+        return f"{where}{':' if locale == 'en' else ' :'} {message}"
 
 
 def _loader(kind: str) -> Callable[[dict[str, Any]], BaseModel]:
@@ -38,21 +61,24 @@ def _loader(kind: str) -> Callable[[dict[str, Any]], BaseModel]:
         from studio.spec.story import load_story
 
         return load_story
-    raise SpecError("kind", "must be 'dashboard' or 'story'")
+    raise SpecError("kind", "doc.bad_kind")
 
 
 def validate_spec(kind: str, data: Any) -> BaseModel:
     """The validated (and migrated) spec, or SpecError naming the first problem."""
     if not isinstance(data, dict):
-        raise SpecError("spec", "must be a JSON object")
+        raise SpecError("spec", "doc.not_object")
     try:
         return _loader(kind)(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "spec"
-        raise SpecError(where, first["msg"].removeprefix("Value error, ")) from None
+        issue = SpecIssue.from_error(first)
+        raise SpecError(where, issue.key, issue.params, issue.english) from None
+    except SpecMessageError as exc:
+        raise SpecError("spec", exc.key, exc.params) from None
     except (ValueError, KeyError, TypeError) as exc:
-        raise SpecError("spec", str(exc)) from None
+        raise SpecError("spec", "pydantic.other", {"msg": str(exc)}) from None
 
 
 def dump(spec: BaseModel) -> dict[str, Any]:
@@ -224,10 +250,10 @@ def export_document(s: Session, actor: Any, doc: Document) -> dict[str, Any]:
 def import_document(s: Session, actor: Any, data: Any) -> Document:
     """Create a draft from an export, re-linking datasets by name where ids differ."""
     if not isinstance(data, dict) or data.get("studio_export") != EXPORT_FORMAT:
-        raise SpecError("studio_export", "this is not a Studio export file (format 1)")
+        raise SpecError("studio_export", "doc.not_export")
     kind = data.get("kind")
     if kind not in repo.KINDS:
-        raise SpecError("kind", "must be 'dashboard' or 'story'")
+        raise SpecError("kind", "doc.bad_kind")
     spec = data.get("spec")
     names = data.get("datasets") or {}
     if isinstance(spec, dict) and isinstance(names, dict) and names:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,7 @@ from studio.security.origins import canonical_origin
 from studio.security.policy import allowed, ensure
 from studio.services.datasets import fields_of
 from studio.spec import OPERATORS, Filter, RowFilter
+from studio.spec.messages import SpecIssue
 from studio.spec.sharing import VISIBILITIES
 from studio.store import NotFound, audit
 from studio.store import datasets as ds_repo
@@ -123,7 +125,7 @@ class SharingError(ValueError):
         if self.key == "raw":
             return str(self.params.get("text", ""))
         params = {
-            k: (v.message(locale) if isinstance(v, DatasetError) else v)
+            k: (v.message(locale) if isinstance(v, DatasetError | SpecIssue) else v)
             for k, v in self.params.items()
         }
         return t(self.key, locale, **params)
@@ -404,6 +406,13 @@ def check_conditions(ds: Dataset, raw: Any) -> list[dict[str, Any]]:
             part = "op" if exc.code == "query.bad_operator" else "value"
             raise SharingError(
                 f"{where}.{part}", "rule.err.value", name=item.get("field"), detail=exc
+            ) from None
+        except ValidationError as exc:
+            raise SharingError(
+                f"{where}.value",
+                "rule.err.value",
+                name=item.get("field"),
+                detail=SpecIssue.from_error(exc.errors()[0]),
             ) from None
         except ValueError as exc:
             detail = str(exc).splitlines()[-1].removeprefix("  Value error, ")

@@ -29,6 +29,12 @@ register(
             "to start from its latest version.",
         ),
         "te.invalid": ("Tuile invalide : $detail", "Invalid tile: $detail"),
+        "te.no_chapter": (
+            "Tuile invalide : le chapitre « $chapter » ne reçoit pas de tuiles. Rechargez le "
+            "récit et choisissez un chapitre « texte et tuiles ».",
+            "Invalid tile: chapter '$chapter' takes no tiles. Reload the story and choose a "
+            "'text and tiles' chapter.",
+        ),
     }
 )
 
@@ -130,9 +136,10 @@ def _tiles_chapter(spec: dict[str, Any], chapter_id: Any) -> dict[str, Any] | No
 
 
 def place_story_tile(
-    spec: dict[str, Any], tile: dict[str, Any], chapter_id: str | None
+    spec: dict[str, Any], tile: dict[str, Any], chapter_id: str | None, locale: str | None = None
 ) -> dict[str, Any]:
-    """The story spec with `tile` replaced where it is (same id), or added to `chapter_id`."""
+    """The story spec with `tile` replaced where it is (same id), or added to `chapter_id`
+    (TileSaveError, in `locale`, when that chapter takes no tiles)."""
     chapters = [dict(c) for c in spec.get("chapters", [])]
     for chapter in chapters:
         if isinstance(chapter.get("tile"), dict) and chapter["tile"].get("id") == tile["id"]:
@@ -148,7 +155,7 @@ def place_story_tile(
         if chapter.get("id") == chapter_id and chapter.get("kind") == "tiles":
             chapter["tiles"] = [*chapter.get("tiles", []), tile]
             return {**spec, "chapters": chapters}
-    raise TileSaveError(t("te.invalid", None, detail=f"no chapter {chapter_id!r} takes tiles"))
+    raise TileSaveError(t("te.no_chapter", locale, chapter=str(chapter_id)[:60]))
 
 
 def place_tile(spec: dict[str, Any], tile: dict[str, Any]) -> dict[str, Any]:
@@ -185,16 +192,19 @@ def save_tile(
     version: int,
     kind: str = "dashboard",
     chapter: str | None = None,
+    locale: str | None = None,
 ) -> int:
-    """Save the tile into the document's draft, based on `version` (StaleRevision if old)."""
+    """Save the tile into the document's draft, based on `version` (StaleRevision if old).
+
+    TileSaveError's message is in `locale` (French by default)."""
     if kind not in EDIT_PATHS:
-        raise TileSaveError(t("error.forbidden"))
+        raise TileSaveError(t("error.forbidden", locale))
     with db.session() as s:
         doc = repo.get_document(s, kind, dashboard_id)
         if not allowed(actor, "edit", doc):
-            raise TileSaveError(t("error.forbidden"))
+            raise TileSaveError(t("error.forbidden", locale))
         spec = (
-            place_story_tile(doc.spec, tile, chapter)
+            place_story_tile(doc.spec, tile, chapter, locale)
             if kind == "story"
             else place_tile(doc.spec, tile)
         )
@@ -209,11 +219,9 @@ def save_tile(
                 {"version": doc.version, "tile": tile.get("id")},
             )
         except documents.SpecError as exc:
-            raise TileSaveError(
-                t("te.invalid", None, detail=f"{exc.where}: {exc.message}")
-            ) from None
+            raise TileSaveError(t("te.invalid", locale, detail=exc.describe(locale))) from None
         except PermissionDenied:
-            raise TileSaveError(t("error.forbidden")) from None
+            raise TileSaveError(t("error.forbidden", locale)) from None
         return doc.id
 
 

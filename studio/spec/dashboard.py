@@ -15,6 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from studio.spec.base import SCHEMA_VERSION, SpecModel
+from studio.spec.messages import SpecMessageError, shown, spec_error
 from studio.spec.query import FIELD_TYPES, GEO_CODE_TYPES, FieldName, Filter, Scalar
 from studio.spec.tiles import ShortText, Tile, TileId
 
@@ -35,16 +36,18 @@ CHOICE_TYPES: tuple[str, ...] = tuple(t for t in FIELD_TYPES if t != "geometry")
 TERRITORY_CODE_RE = re.compile(r"^[0-9A-Za-z]{1,10}$")
 
 
-class FilterValueError(ValueError):
-    """A filter value of the wrong shape (forged URL, stale bookmark, bad default)."""
+class FilterValueError(SpecMessageError):
+    """A filter value of the wrong shape (forged URL, stale bookmark, bad default).
 
-    def __init__(self, filter_id: str, message: str) -> None:
-        super().__init__(f"filter {filter_id!r}: {message}")
+    `key` is a `filter.*` message of `studio.spec.messages`; `message(locale)` says it.
+    """
+
+    def __init__(self, filter_id: str, key: str, /, **params: Any) -> None:
+        super().__init__(key, filter=filter_id, **params)
         self.filter_id = filter_id
-        self.message = message
 
 
-class SpecVersionError(ValueError):
+class SpecVersionError(SpecMessageError):
     """A spec whose `schema_version` this Studio cannot read."""
 
 
@@ -67,9 +70,8 @@ class GridItem(SpecModel):
     @model_validator(mode="after")
     def _inside_grid(self) -> GridItem:
         if self.x + self.w > GRID_COLUMNS:
-            raise ValueError(
-                f"tile {self.tile!r} overflows the grid: x={self.x} + w={self.w} is more than "
-                f"{GRID_COLUMNS} columns"
+            raise spec_error(
+                "spec.grid_overflow", tile=self.tile, x=self.x, w=self.w, columns=GRID_COLUMNS
             )
         return self
 
@@ -115,26 +117,26 @@ class FilterBase(SpecModel):
         """The query filters for a cleaned, non-None value on a field of `field_type`."""
         raise NotImplementedError
 
-    def _fail(self, message: str) -> FilterValueError:
-        return FilterValueError(self.id, message)
+    def _fail(self, key: str, /, **params: Any) -> FilterValueError:
+        return FilterValueError(self.id, key, **params)
 
     def _scalar(self, raw: Any) -> Scalar:
         if isinstance(raw, str):
             if len(raw) > MAX_TEXT_VALUE:
-                raise self._fail(f"a value is longer than {MAX_TEXT_VALUE} characters")
+                raise self._fail("filter.value_too_long", max=MAX_TEXT_VALUE)
             return raw
         if isinstance(raw, bool | int | float) and raw == raw:  # NaN is no value
             return raw
         if isinstance(raw, date):
             return raw.isoformat()
-        raise self._fail(f"expected text, a number or a date, not {type(raw).__name__}")
+        raise self._fail("filter.value_type", type=type(raw).__name__)
 
     def _choices(self, raw: Any, item: Callable[[Any], Any]) -> list[Any] | None:
         if raw is None or raw == "" or raw == []:
             return None
         items = raw if isinstance(raw, list | tuple) else [raw]
         if len(items) > MAX_CHOICES:
-            raise self._fail(f"at most {MAX_CHOICES} values can be chosen, not {len(items)}")
+            raise self._fail("filter.too_many", max=MAX_CHOICES, count=len(items))
         return list(dict.fromkeys(item(v) for v in items))
 
 
@@ -180,7 +182,7 @@ class TerritoryFilter(FilterBase):
 
     def _code(self, raw: Any) -> str:
         if not isinstance(raw, str) or not TERRITORY_CODE_RE.match(raw):
-            raise self._fail(f"{raw!r} is not a territory code (letters and digits, as text)")
+            raise self._fail("filter.bad_territory", value=shown(raw))
         return raw.upper()
 
     def conditions(self, value: Any, field_type: str) -> list[Filter]:
@@ -220,12 +222,12 @@ class DateRangeFilter(DateFilterBase):
         if isinstance(raw, str):
             raw = raw.split("..") if ".." in raw else None
         if not isinstance(raw, list | tuple) or len(raw) != 2:
-            raise self._fail("a date range is two dates [start, end]")
+            raise self._fail("filter.range_shape")
         start, end = (self._day(v) for v in raw)
         if start is None and end is None:
             return None
         if start is not None and end is not None and start > end:
-            raise self._fail(f"the range starts ({start}) after it ends ({end})")
+            raise self._fail("filter.range_reversed", start=start, end=end)
         return [d.isoformat() if d else None for d in (start, end)]
 
     def _day(self, raw: Any) -> date | None:
@@ -233,7 +235,7 @@ class DateRangeFilter(DateFilterBase):
             return None
         day = parse_day(raw)
         if day is None:
-            raise self._fail(f"{raw!r} is not a date (expected YYYY-MM-DD)")
+            raise self._fail("filter.bad_date", value=shown(raw))
         return day
 
     def bounds(self, value: Any) -> tuple[date | None, date | None]:
@@ -260,7 +262,7 @@ class PeriodFilter(DateFilterBase):
             return None
         day = parse_period(raw)
         if day is None:
-            raise self._fail(f"{raw!r} is not a period (e.g. 2024, 2024-T1, 2024-03)")
+            raise self._fail("filter.bad_period", value=shown(raw))
         return period_start(day, self.grain).isoformat()
 
     def bounds(self, value: Any) -> tuple[date | None, date | None]:
@@ -375,26 +377,26 @@ class DashboardSpec(SpecModel):
     @classmethod
     def _current_version(cls, version: int) -> int:
         if version != SCHEMA_VERSION:
-            raise ValueError(f"schema_version must be {SCHEMA_VERSION} (use load_dashboard to "
-                             f"migrate an older spec)")
+            raise spec_error("spec.version_current", version=SCHEMA_VERSION,
+                             loader="load_dashboard")
         return version
 
     @field_validator("tiles")
     @classmethod
     def _unique_tile_ids(cls, tiles: list[Tile]) -> list[Tile]:
-        _no_repeats([t.id for t in tiles], "tile id")
+        _no_repeats([t.id for t in tiles], "spec.tile_id_twice")
         return tiles
 
     @field_validator("filters")
     @classmethod
     def _unique_filter_ids(cls, filters: list[DashboardFilter]) -> list[DashboardFilter]:
-        _no_repeats([f.id for f in filters], "filter id")
+        _no_repeats([f.id for f in filters], "spec.filter_id_twice")
         return filters
 
     @field_validator("sections")
     @classmethod
     def _unique_section_ids(cls, sections: list[Section]) -> list[Section]:
-        _no_repeats([s.id for s in sections], "section id")
+        _no_repeats([s.id for s in sections], "spec.section_id_twice")
         return sections
 
     @model_validator(mode="after")
@@ -423,11 +425,11 @@ class DashboardSpec(SpecModel):
         return next((f for f in self.filters if f.id == filter_id), None)
 
 
-def _no_repeats(keys: list[str], what: str) -> None:
+def _no_repeats(keys: list[str], message: str) -> None:
     seen: set[str] = set()
     for key in keys:
         if key in seen:
-            raise ValueError(f"the {what} {key!r} is used twice")
+            raise spec_error(message, key=key)
         seen.add(key)
 
 
@@ -436,13 +438,13 @@ def _check_layout(tile_ids: list[str], layout: list[GridItem]) -> None:
     placed: set[str] = set()
     for item in layout:
         if item.tile not in known:
-            raise ValueError(f"layout: {item.tile!r} is not a tile of this dashboard")
+            raise spec_error("spec.layout_unknown_tile", tile=item.tile)
         if item.tile in placed:
-            raise ValueError(f"layout: tile {item.tile!r} is placed twice")
+            raise spec_error("spec.layout_tile_twice", tile=item.tile)
         placed.add(item.tile)
     missing = [tid for tid in tile_ids if tid not in placed]
     if missing:
-        raise ValueError(f"layout: tile {missing[0]!r} has no place on the grid")
+        raise spec_error("spec.layout_tile_unplaced", tile=missing[0])
 
 
 def _check_sections(tile_ids: list[str], sections: list[Section]) -> None:
@@ -451,11 +453,11 @@ def _check_sections(tile_ids: list[str], sections: list[Section]) -> None:
     for section in sections:
         for tid in section.tiles:
             if tid not in known:
-                raise ValueError(f"section {section.id!r}: {tid!r} is not a tile of this "
-                                 f"dashboard")
+                raise spec_error("spec.section_unknown_tile", section=section.id, tile=tid)
             if tid in seen:
-                raise ValueError(f"tile {tid!r} is in two sections ({seen[tid]!r} and "
-                                 f"{section.id!r})")
+                raise spec_error(
+                    "spec.tile_two_sections", tile=tid, first=seen[tid], second=section.id
+                )
             seen[tid] = section.id
 
 
@@ -512,14 +514,13 @@ def migrate_spec(
     """
     version = data.get("schema_version", SCHEMA_VERSION)
     if isinstance(version, bool) or not isinstance(version, int):
-        raise SpecVersionError(f"schema_version must be a whole number, not {version!r}")
+        raise SpecVersionError("spec.version_not_int", version=shown(version))
     if version > SCHEMA_VERSION:
         raise SpecVersionError(
-            f"this {noun} was saved by a newer Studio (schema_version {version}); this "
-            f"one reads up to {SCHEMA_VERSION}"
+            f"spec.version_newer.{noun}", version=version, current=SCHEMA_VERSION
         )
     if version < min(migrations, default=SCHEMA_VERSION):
-        raise SpecVersionError(f"schema_version {version} is too old to be read")
+        raise SpecVersionError("spec.version_too_old", version=version)
     out = dict(data)
     for step in range(version, SCHEMA_VERSION):
         out = migrations[step](out)
@@ -542,7 +543,7 @@ def load_dashboard(data: dict[str, Any]) -> DashboardSpec:
     (whose `errors()` locate the bad key) for anything else.
     """
     if not isinstance(data, dict):
-        raise SpecVersionError("a dashboard spec is a JSON object")
+        raise SpecVersionError("spec.not_object.dashboard")
     return DashboardSpec.model_validate(migrate_dashboard(data))
 
 

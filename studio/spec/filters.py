@@ -40,6 +40,7 @@ from studio.spec.dashboard import (
     period_end,
     period_start,
 )
+from studio.spec.messages import shown
 from studio.spec.query import GEO_CODE_TYPES, Filter, Query
 from studio.spec.tiles import KpiTile, Tile
 
@@ -93,7 +94,7 @@ def current_values(dashboard: DashboardSpec, values: Mapping[str, Any]) -> dict[
     Unknown filter ids are ignored; a value of the wrong shape raises FilterValueError.
     """
     if not isinstance(values, Mapping):
-        raise FilterValueError("*", "filter values must be a mapping of filter id to value")
+        raise FilterValueError("*", "filter.values_mapping")
     return {
         flt.id: flt.clean(values[flt.id] if flt.id in values else flt.default)
         for flt in dashboard.filters
@@ -109,17 +110,19 @@ def clean_cross_filter(dashboard: DashboardSpec, cross: Any) -> dict[str, Any] |
     if cross is None:
         return None
     if not isinstance(cross, Mapping) or set(cross) != {"tile", "field", "value"}:
-        raise FilterValueError("cross", "expected {'tile', 'field', 'value'}")
+        raise FilterValueError("cross", "filter.cross_shape")
     tile = dashboard.tile(cross["tile"]) if isinstance(cross["tile"], str) else None
     if tile is None:
-        raise FilterValueError("cross", f"{cross['tile']!r} is not a tile of this dashboard")
+        raise FilterValueError("cross", "filter.cross_unknown_tile", tile=shown(cross["tile"]))
     queries = _filterable(tile).values()
     if cross["field"] not in {f for q in queries for f in q.fields_used}:
-        raise FilterValueError("cross", f"tile {tile.id!r} does not show {cross['field']!r}")
+        raise FilterValueError(
+            "cross", "filter.cross_field", tile=tile.id, field=shown(cross["field"])
+        )
     value = cross["value"]
     ok = isinstance(value, str | int | float | bool) and value == value
     if not ok or (isinstance(value, str) and len(value) > MAX_TEXT_VALUE):
-        raise FilterValueError("cross", "the value must be one text, number or boolean")
+        raise FilterValueError("cross", "filter.cross_value")
     return {"tile": tile.id, "field": cross["field"], "value": value}
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import Field, field_validator, model_validator
 
 from studio.spec.base import SpecModel
+from studio.spec.messages import shown, spec_error
 
 Grain = Literal["day", "week", "month", "quarter", "year"]
 Aggregate = Literal["count", "count_distinct", "sum", "avg", "min", "max", "median"]
@@ -68,7 +69,7 @@ class Measure(SpecModel):
     @model_validator(mode="after")
     def _field_required(self) -> Measure:
         if self.field is None and self.agg != "count":
-            raise ValueError(f"the aggregate {self.agg!r} needs a field")
+            raise spec_error("spec.agg_needs_field", agg=self.agg)
         return self
 
     @property
@@ -91,23 +92,23 @@ class Filter(SpecModel):
         op, value = self.op, self.value
         if op in NULL_OPERATORS:
             if value is not None:
-                raise ValueError(f"the operator {op!r} takes no value")
+                raise spec_error("spec.op_takes_no_value", op=op)
         elif op in LIST_OPERATORS:
             if not isinstance(value, list) or not value:
-                raise ValueError(f"the operator {op!r} needs a non-empty list of values")
+                raise spec_error("spec.op_needs_list", op=op)
             if len(value) > 1000:
-                raise ValueError(f"the operator {op!r} takes at most 1000 values")
+                raise spec_error("spec.op_too_many_values", op=op, max=1000)
             _check_scalars(value)
         elif op == "between":
             if not isinstance(value, list) or len(value) != 2:
-                raise ValueError("the operator 'between' needs a list of two values [low, high]")
+                raise spec_error("spec.between_needs_two")
             _check_scalars(value)
         elif op == "contains":
             if not isinstance(value, str) or not value:
-                raise ValueError("the operator 'contains' needs a non-empty text value")
+                raise spec_error("spec.contains_needs_text")
         else:
             if value is None:
-                raise ValueError(f"the operator {op!r} needs a value")
+                raise spec_error("spec.op_needs_value", op=op)
             _check_scalars([value])
         return self
 
@@ -115,7 +116,7 @@ class Filter(SpecModel):
 def _check_scalars(values: list[Any]) -> None:
     for v in values:
         if not isinstance(v, Scalar):
-            raise ValueError(f"filter values must be text, numbers, booleans or dates, not {v!r}")
+            raise spec_error("spec.filter_value_type", value=shown(v))
 
 
 class Sort(SpecModel):
@@ -145,19 +146,17 @@ class Query(SpecModel):
     def _unique_measures(cls, measures: list[Measure]) -> list[Measure]:
         keys = [m.key for m in measures]
         if len(set(keys)) != len(keys):
-            raise ValueError("the same measure is asked for twice")
+            raise spec_error("spec.measure_asked_twice")
         return measures
 
     @model_validator(mode="after")
     def _something_to_compute(self) -> Query:
         if not self.dimensions and not self.measures:
-            raise ValueError("a query needs at least one dimension or one measure")
+            raise spec_error("spec.query_empty")
         keys = {d.key for d in self.dimensions} | {m.key for m in self.measures}
         for s in self.sort:
             if s.field not in keys:
-                raise ValueError(
-                    f"cannot sort by {s.field!r}: it is neither a dimension nor a measure"
-                )
+                raise spec_error("spec.query_sort_unknown", field=s.field)
         return self
 
     @property

@@ -29,6 +29,7 @@ from studio.spec.dashboard import (
     period_end,
     period_start,
 )
+from studio.spec.messages import shown, spec_error
 from studio.spec.query import FieldName, Filter, Scalar
 from studio.spec.tiles import ShortText, TextTile, TextValue, Tile
 
@@ -120,7 +121,7 @@ class StepPeriod(SpecModel):
     @classmethod
     def _is_period(cls, value: str) -> str:
         if parse_period(value) is None:
-            raise ValueError(f"{value!r} is not a period (e.g. 2024, 2024-T1, 2024-03)")
+            raise spec_error("spec.bad_period", value=shown(value))
         return value
 
     def bounds(self) -> tuple[dt.date, dt.date]:
@@ -148,7 +149,7 @@ class ScrollStep(SpecModel):
     def _short_values(cls, values: list[Any]) -> list[Any]:
         for value in values:
             if isinstance(value, str) and len(value) > MAX_TEXT_VALUE:
-                raise ValueError(f"a highlighted value is longer than {MAX_TEXT_VALUE} characters")
+                raise spec_error("spec.highlight_too_long", max=MAX_TEXT_VALUE)
         return values
 
 
@@ -163,14 +164,9 @@ class ScrollChapter(ChapterBase):
     def _steps_fit_tile(self) -> ScrollChapter:
         for number, step in enumerate(self.steps, start=1):
             if step.view is not None and self.tile.kind != "map":
-                raise ValueError(
-                    f"step {number}: a map view needs a map tile, not a {self.tile.kind} tile"
-                )
+                raise spec_error("spec.step_view_needs_map", step=number, kind=self.tile.kind)
             if step.highlight and self.tile.kind not in ("chart", "map"):
-                raise ValueError(
-                    f"step {number}: only a chart or a map can highlight "
-                    f"values, not a {self.tile.kind} tile"
-                )
+                raise spec_error("spec.step_highlight_kind", step=number, kind=self.tile.kind)
         return self
 
     def tiles_in(self) -> list[Tile]:
@@ -209,9 +205,7 @@ class StorySpec(SpecModel):
     @classmethod
     def _current_version(cls, version: int) -> int:
         if version != SCHEMA_VERSION:
-            raise ValueError(
-                f"schema_version must be {SCHEMA_VERSION} (use load_story to migrate an older spec)"
-            )
+            raise spec_error("spec.version_current", version=SCHEMA_VERSION, loader="load_story")
         return version
 
     @field_validator("chapters")
@@ -220,15 +214,17 @@ class StorySpec(SpecModel):
         seen: dict[str, str] = {}
         for chapter in chapters:
             if chapter.id in seen:
-                raise ValueError(f"the chapter id {chapter.id!r} is used twice")
+                raise spec_error("spec.chapter_id_twice", key=chapter.id)
             seen[chapter.id] = "chapter"
         tiles: dict[str, str] = {}
         for chapter in chapters:
             for tile in chapter.tiles_in():
                 if tile.id in tiles:
-                    raise ValueError(
-                        f"the tile id {tile.id!r} is used twice (chapters "
-                        f"{tiles[tile.id]!r} and {chapter.id!r})"
+                    raise spec_error(
+                        "spec.story_tile_id_twice",
+                        tile=tile.id,
+                        first=tiles[tile.id],
+                        second=chapter.id,
                     )
                 tiles[tile.id] = chapter.id
         return chapters
@@ -323,7 +319,7 @@ def load_story(data: Any) -> StorySpec:
     (whose `errors()` locate the bad key) for anything else.
     """
     if not isinstance(data, dict):
-        raise SpecVersionError("a story spec is a JSON object")
+        raise SpecVersionError("spec.not_object.story")
     return StorySpec.model_validate(migrate_story(data))
 
 

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, TypeAdapter, field_validator, model_validator
 
 from studio.spec.base import SpecModel
+from studio.spec.messages import spec_error
 from studio.spec.query import (
     GEO_CODE_TYPES,
     MAX_LIMIT,
@@ -78,7 +79,7 @@ class ValueField(SpecModel):
     @model_validator(mode="after")
     def _field_required(self) -> ValueField:
         if self.field is None and self.agg != "count":
-            raise ValueError(f"the aggregate {self.agg!r} needs a field")
+            raise spec_error("spec.agg_needs_field", agg=self.agg)
         return self
 
     @property
@@ -120,9 +121,9 @@ class ReferenceLine(SpecModel):
     @model_validator(mode="after")
     def _value_matches_kind(self) -> ReferenceLine:
         if self.kind == "target" and self.value is None:
-            raise ValueError("a target reference line needs a value")
+            raise spec_error("spec.target_needs_value")
         if self.kind == "average" and self.value is not None:
-            raise ValueError("an average reference line is computed: give no value")
+            raise spec_error("spec.average_no_value")
         return self
 
 
@@ -141,11 +142,11 @@ class TileBase(SpecModel):
         return {}
 
 
-def _unique(keys: list[str], what: str) -> None:
+def _unique(keys: list[str], message: str) -> None:
     seen: set[str] = set()
     for key in keys:
         if key in seen:
-            raise ValueError(f"the same {what} {key!r} is given twice")
+            raise spec_error(message, key=key)
         seen.add(key)
 
 
@@ -194,47 +195,40 @@ class ChartTile(TileBase):
     def _options_fit_chart(self) -> ChartTile:
         chart = self.chart
         if chart != "combo" and self.secondary:
-            raise ValueError(f"'secondary' measures are for combo charts, not {chart!r}")
+            raise spec_error("spec.secondary_not_combo", chart=chart)
         if chart == "combo" and not self.secondary:
-            raise ValueError("a combo chart needs at least one 'secondary' measure (the line)")
+            raise spec_error("spec.combo_needs_secondary")
         if chart != "scatter" and (self.x_measure or self.size_measure):
-            raise ValueError(
-                f"'x_measure' and 'size_measure' are for scatter charts, not {chart!r}"
-            )
+            raise spec_error("spec.scatter_options_only", chart=chart)
         if chart == "scatter" and self.x_measure is None:
-            raise ValueError("a scatter chart needs an 'x_measure'")
+            raise spec_error("spec.scatter_needs_x")
         if self.mode != "grouped" and chart not in _STACKABLE:
-            raise ValueError(
-                f"mode {self.mode!r} is for column, bar and area charts, not {chart!r}"
-            )
+            raise spec_error("spec.mode_not_stackable", mode=self.mode, chart=chart)
         if self.markers and chart not in ("line", "area", "combo"):
-            raise ValueError(f"'markers' is for line, area and combo charts, not {chart!r}")
+            raise spec_error("spec.markers_not_line", chart=chart)
         if chart in _SINGLE_MEASURE and len(self.measures) != 1:
-            raise ValueError(f"a {chart} chart shows exactly one measure")
+            raise spec_error("spec.single_measure", chart=chart)
         if chart in ("pie", "donut") and self.series is not None:
-            raise ValueError(f"a {chart} chart cannot be split into series")
+            raise spec_error("spec.no_series", chart=chart)
         if self.series is not None and len(self.measures) > 1 and chart != "treemap":
-            raise ValueError("split into series by a field, or show several measures, not both")
+            raise spec_error("spec.series_or_measures")
         if chart == "scatter" and len(self.measures) != 1:
-            raise ValueError("a scatter chart shows exactly one vertical measure")
+            raise spec_error("spec.scatter_one_measure")
         self._check_top_n()
-        _unique([v.key for v in self._all_values()], "measure")
+        _unique([v.key for v in self._all_values()], "spec.measure_twice")
         return self
 
     def _check_top_n(self) -> None:
         if self.top_n is None:
             return
         if self.dimension.grain is not None:
-            raise ValueError("'top_n' cannot apply to a time axis")
+            raise spec_error("spec.top_n_time")
         if self.chart == "scatter":
-            raise ValueError("'top_n' is not available for scatter charts")
+            raise spec_error("spec.top_n_scatter")
         if self.others:
             bad = [v.key for v in self._all_values() if v.agg not in ADDITIVE_AGGREGATES]
             if bad:
-                raise ValueError(
-                    f"'others' adds values up, which is meaningless for {bad[0]!r}; "
-                    "use a sum or count, or set 'others' to false"
-                )
+                raise spec_error("spec.others_not_additive", measure=bad[0])
 
     def _all_values(self) -> list[ValueField]:
         extra = [v for v in (self.x_measure, self.size_measure) if v is not None]
@@ -282,11 +276,11 @@ class Classification(SpecModel):
     def _breaks_fit_method(self) -> Classification:
         if self.method == "manual":
             if not self.breaks:
-                raise ValueError("manual classes need at least one break")
+                raise spec_error("spec.manual_needs_break")
             if any(b >= a for a, b in zip(self.breaks[1:], self.breaks, strict=False)):
-                raise ValueError("manual breaks must be strictly increasing")
+                raise spec_error("spec.breaks_increasing")
         elif self.breaks:
-            raise ValueError(f"breaks are only used by manual classes, not {self.method!r}")
+            raise spec_error("spec.breaks_not_manual", method=self.method)
         return self
 
 
@@ -329,25 +323,26 @@ class MapTile(TileBase):
     def _check_choropleth(self) -> None:
         missing = [n for n in ("code_field", "boundaries", "measure") if getattr(self, n) is None]
         if missing:
-            raise ValueError(f"a choropleth map needs {', '.join(repr(m) for m in missing)}")
+            raise spec_error(
+                "spec.choropleth_needs", missing=", ".join(repr(m) for m in missing)
+            )
         point_opts = ("lat_field", "lon_field", "geometry_field", "label_field")
         extra = [n for n in point_opts if getattr(self, n) is not None]
         if extra or self.cluster or self.size_by_value or self.color_by_value:
-            raise ValueError("point options (lat/lon, geometry, cluster, size/colour by value) "
-                             "do not apply to a choropleth map")
+            raise spec_error("spec.choropleth_no_points")
 
     def _check_points(self) -> None:
         has_latlon = self.lat_field is not None and self.lon_field is not None
         if (self.lat_field is None) != (self.lon_field is None):
-            raise ValueError("points need both 'lat_field' and 'lon_field'")
+            raise spec_error("spec.points_latlon_pair")
         if has_latlon == (self.geometry_field is not None):
-            raise ValueError("points need either 'lat_field' and 'lon_field', or 'geometry_field'")
+            raise spec_error("spec.points_need_place")
         if self.code_field is not None or self.boundaries is not None:
-            raise ValueError("'code_field' and 'boundaries' are for choropleth maps")
+            raise spec_error("spec.points_no_choropleth")
         if (self.size_by_value or self.color_by_value) and self.measure is None:
-            raise ValueError("sizing or colouring points by value needs a 'measure'")
+            raise spec_error("spec.points_value_needs_measure")
         if self.cluster and (self.size_by_value or self.color_by_value):
-            raise ValueError("clustered points cannot be sized or coloured by value")
+            raise spec_error("spec.points_cluster_no_value")
 
     def point_fields(self) -> list[str]:
         """Fields that place and name a point, in result column order."""
@@ -461,9 +456,9 @@ class ColorRule(SpecModel):
     def _value_fits_op(self) -> ColorRule:
         if self.op == "between":
             if not isinstance(self.value, list) or len(self.value) != 2:
-                raise ValueError("'between' needs a list of two values [low, high]")
+                raise spec_error("spec.rule_between_two")
         elif isinstance(self.value, list):
-            raise ValueError(f"the operator {self.op!r} needs one number, not a list")
+            raise spec_error("spec.rule_one_number", op=self.op)
         return self
 
 
@@ -482,14 +477,14 @@ class TableColumn(SpecModel):
     def _shape(self) -> TableColumn:
         if self.agg is None:
             if self.field is None:
-                raise ValueError("a grouping column needs a field")
+                raise spec_error("spec.group_column_needs_field")
             if self.colors:
-                raise ValueError("conditional colours apply to measure columns only")
+                raise spec_error("spec.colors_measure_only")
         else:
             if self.grain is not None:
-                raise ValueError("a time grain applies to grouping columns, not measures")
+                raise spec_error("spec.grain_group_only")
             if self.field is None and self.agg != "count":
-                raise ValueError(f"the aggregate {self.agg!r} needs a field")
+                raise spec_error("spec.agg_needs_field", agg=self.agg)
         return self
 
     @property
@@ -523,7 +518,7 @@ class TableTile(TileBase):
     @field_validator("columns")
     @classmethod
     def _unique_columns(cls, columns: list[TableColumn]) -> list[TableColumn]:
-        _unique([c.key for c in columns], "column")
+        _unique([c.key for c in columns], "spec.column_twice")
         return columns
 
     @model_validator(mode="after")
@@ -531,8 +526,9 @@ class TableTile(TileBase):
         keys = [c.key for c in self.columns]
         for s in self.sort:
             if s.field not in keys:
-                raise ValueError(f"cannot sort by {s.field!r}: it is not a column of the table "
-                                 f"(columns: {', '.join(keys)})")
+                raise spec_error(
+                    "spec.table_sort_unknown", field=s.field, columns=", ".join(keys)
+                )
         return self
 
     def queries(self) -> dict[str, Query]:
@@ -563,7 +559,7 @@ class TextValue(SpecModel):
     @model_validator(mode="after")
     def _field_required(self) -> TextValue:
         if self.field is None and self.agg != "count":
-            raise ValueError(f"the aggregate {self.agg!r} needs a field")
+            raise spec_error("spec.agg_needs_field", agg=self.agg)
         return self
 
     @property
@@ -584,9 +580,9 @@ class TextTile(TileBase):
     @model_validator(mode="after")
     def _values_need_dataset(self) -> TextTile:
         if self.values and self.dataset is None:
-            raise ValueError("live values need a 'dataset'")
-        _unique([v.name for v in self.values], "placeholder")
-        _unique([v.key for v in self.values], "measure")
+            raise spec_error("spec.values_need_dataset")
+        _unique([v.name for v in self.values], "spec.placeholder_twice")
+        _unique([v.key for v in self.values], "spec.measure_twice")
         return self
 
     def placeholders(self) -> list[str]:

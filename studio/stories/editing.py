@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from studio.spec.messages import SpecMessageError
 from studio.spec.story import load_story, new_chapter_id
 
 MAX_TEXT_FIELD = 200
@@ -165,7 +166,7 @@ def parse_view(text: Any) -> dict[str, Any] | None:
         return None
     match = _VIEW_RE.match(text)
     if not match:
-        raise ValueError("a map view is written 'latitude ; longitude ; zoom', e.g. 47.5 ; 2.1 ; 7")
+        raise SpecMessageError("spec.view_format")
     lat, lon, zoom = match.groups()
     return {
         "lat": float(lat.replace(",", ".")),
