@@ -12,13 +12,13 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from studio import runtime
 from studio.i18n import register, t
 from studio.pages import _embed_dialog
+from studio.pages._conflict import conflict_alert
 from studio.pages._grid import SECTION_PREFIX, grid_to_spec
 from studio.pages._ids import cid
 from studio.pages._sharing import sharing_dialog
 from studio.security.policy import allowed, ensure
 from studio.services import dashboards as service
 from studio.services import documents
-from studio.services.tile_editing import stale_message
 from studio.spec.filters import filter_reach
 from studio.store import NotFound, StaleRevision, audit
 from studio.store import documents as repo
@@ -566,6 +566,8 @@ def _delete_modal(title: str, locale: str) -> dbc.Modal:
         id=ID("delete-modal"),
         is_open=False,
     )
+
+
 def _audit(s: Any, actor: Any, action: str, doc_id: int, details: dict[str, Any]) -> None:
     audit.record(s, actor, action, "dashboard", doc_id, details, runtime.client_address())
 
@@ -612,22 +614,9 @@ def _save(draft: dict[str, Any], spec: dict[str, Any], note: str) -> tuple[Any, 
     return dbc.Alert(t("de.saved", locale, version=new["version"]), color="success"), new
 
 
-def _conflict(exc: StaleRevision, locale: str) -> dbc.Alert:
-    return dbc.Alert(
-        [
-            html.Div(stale_message(exc, locale).split(". ")[0] + "."),
-            html.A(
-                t("de.reload", locale),
-                href="",
-                className="btn btn-sm btn-outline-danger me-2",
-                id=ID("reload"),
-            ),
-            dbc.Button(
-                t("de.save_copy", locale), id=ID("save-copy"), n_clicks=0, size="sm", color="danger"
-            ),
-        ],
-        color="danger",
-        id=ID("conflict"),
+def _conflict(exc: StaleRevision, locale: str) -> Any:
+    return conflict_alert(
+        exc, locale, "dashboard", ID, t("de.reload", locale), t("de.save_copy", locale)
     )
 
 

@@ -18,12 +18,12 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from studio import runtime
 from studio.i18n import register, t
 from studio.pages import _embed_dialog
+from studio.pages._conflict import conflict_alert
 from studio.pages._ids import cid
 from studio.pages._sharing import sharing_dialog
 from studio.security.policy import allowed, ensure
 from studio.services import dataset_service_fields, documents
 from studio.services import stories as service
-from studio.services.tile_editing import stale_message
 from studio.spec.messages import SpecMessageError
 from studio.spec.story import SpecVersionError
 from studio.store import NotFound, StaleRevision, audit
@@ -675,21 +675,8 @@ def _save(draft: dict[str, Any], spec: dict[str, Any], note: str) -> tuple[Any, 
 
 
 def _conflict(exc: StaleRevision, locale: str) -> Any:
-    return dbc.Alert(
-        [
-            html.Div(stale_message(exc, locale, "story").split(". ")[0] + "."),
-            html.A(
-                t("se.reload", locale),
-                href="",
-                className="btn btn-sm btn-outline-danger me-2",
-                id=ID("reload"),
-            ),
-            dbc.Button(
-                t("se.save_copy", locale), id=ID("save-copy"), n_clicks=0, size="sm", color="danger"
-            ),
-        ],
-        color="danger",
-        id=ID("conflict"),
+    return conflict_alert(
+        exc, locale, "story", ID, t("se.reload", locale), t("se.save_copy", locale)
     )
 
 
