@@ -468,12 +468,16 @@ def test_row_rules_follow_the_token_issuer(board: dict[str, Any], client: Any, a
     _rule_for_cd53(board, "2A")
     token = _studio_token(board)
     assert _departements(_show(client, app, path, f"?token={token}")) == {"01", "2A", "971"}
-    with board["db"].session() as s:  # the editor (in CD53) no longer owns the dataset
-        from studio.store.models import Dataset
+    from studio.store.models import Dataset
 
+    with board["db"].session() as s:  # the editor (in CD53) no longer owns the dataset
         admin = s.query(User).filter_by(role="admin").one()
-        s.get(Dataset, board["ds"]).owner_id = admin.id
+        dataset = s.get(Dataset, board["ds"])
+        dataset.owner_id, dataset.visibility = admin.id, "internal"
     assert _departements(_show(client, app, path, f"?token={token}")) == {"2A"}
+    with board["db"].session() as s:  # private to the admin now: the issuer lost access
+        s.get(Dataset, board["ds"]).visibility = "private"
+    assert _departements(_show(client, app, path, f"?token={token}")) == set()
 
 
 def test_row_rules_on_website_key_tokens_follow_the_groups_claim(

@@ -121,6 +121,20 @@ def test_co_editor_edits_and_publishes_but_cannot_share(shared: dict[str, Any]) 
     assert response.status_code == 200, response.get_json()
     got = editor2.get(f"/api/v1/dashboards/{doc}")
     assert got.status_code == 200 and got.get_json()["showing"] == "draft"
+    # co-editing the dashboard is no key to its private dataset: saving needs read access
+    saved = editor2.put(
+        f"/api/v1/dashboards/{doc}",
+        json=spec(shared["ds"], "Par la co-éditrice"),
+        headers={"If-Match": got.headers["ETag"]},
+    )
+    assert saved.status_code == 403
+    assert saved.get_json()["code"] == "doc.dataset_forbidden"
+    assert saved.get_json()["field"].startswith("tiles.0.")
+    assert editor2.post(f"/api/v1/dashboards/{doc}/publish").status_code == 403
+    shared_ds = shared["editor"].put(
+        f"/api/v1/datasets/{shared['ds']}/sharing", json={"users": ["coeditrice@example.org"]}
+    )
+    assert shared_ds.status_code == 200, shared_ds.get_json()
     saved = editor2.put(
         f"/api/v1/dashboards/{doc}",
         json=spec(shared["ds"], "Par la co-éditrice"),

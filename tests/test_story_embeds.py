@@ -254,7 +254,8 @@ def test_row_rules_follow_the_token(
     assert _departements(shown) == ALL
     with story["db"].session() as s:  # the editor (in CD53) no longer owns the dataset
         admin = s.query(User).filter_by(role="admin").one()
-        s.get(Dataset, story["ds"]).owner_id = admin.id
+        dataset = s.get(Dataset, story["ds"])
+        dataset.owner_id, dataset.visibility = admin.id, "internal"
     shown = _show(client, app, path, f"?token={token}")
     assert _departements(shown) == {"971"}
     assert _departements(_step(client, app, _context(shown), "defile", 0)) == {"971"}

@@ -320,8 +320,10 @@ def import_document() -> Response:
 
 @bp.errorhandler(SpecError)
 def _spec_error(exc: SpecError) -> Response:
+    status = getattr(exc, "status", 422)
+    text = "Forbidden" if status == 403 else "Invalid spec"
     return error(
-        422, f"Invalid spec at {exc.where}: {exc.message('en')}", field=exc.where, code=exc.key
+        status, f"{text} at {exc.where}: {exc.message('en')}", field=exc.where, code=exc.key
     )
 
 

@@ -222,10 +222,13 @@ def _filter_options(view: service.EmbedView, flt: Any, locale: str) -> list[dict
             sort=[Sort(field=flt.field)],
             limit=2000,
         )
-        with runtime.db().session() as s:
-            result = service.run_query(
-                s, runtime.settings(), runtime.service("query_cache"), view, query
-            )
+        try:
+            with runtime.db().session() as s:
+                result = service.run_query(
+                    s, runtime.settings(), runtime.service("query_cache"), view, query
+                )
+        except PermissionDenied:
+            continue  # a dataset no longer vouched for: its values are not listed
         return [
             {"label": format_category(row[0], locale, grain), "value": row[0]}
             for row in result.rows

@@ -608,10 +608,14 @@ def _save(draft: dict[str, Any], spec: dict[str, Any], note: str) -> tuple[Any, 
     except StaleRevision as exc:
         return _conflict(exc, locale), dash.no_update
     except documents.SpecError as exc:
-        return dbc.Alert(
-            t("de.invalid", locale, detail=exc.describe(locale)), color="danger"
-        ), dash.no_update
+        return _refused(exc, locale), dash.no_update
     return dbc.Alert(t("de.saved", locale, version=new["version"]), color="success"), new
+
+
+def _refused(exc: Any, locale: str) -> Any:
+    """The alert for a spec that cannot be saved or published (invalid, or naming a
+    dataset the user may not view), saying where and what to do."""
+    return dbc.Alert(t("de.invalid", locale, detail=exc.describe(locale)), color="danger")
 
 
 def _conflict(exc: StaleRevision, locale: str) -> Any:
@@ -655,10 +659,13 @@ def save_copy(n_clicks, draft, grid_layout, title, description):  # noqa: ANN001
     actor, _board = _open_editable(int(draft["id"]))
     spec = _edited_spec(draft, grid_layout, title, description)
     spec["title"] = (spec.get("title", "") + " (copie)")[:200]
-    with runtime.db().session() as s:
-        copy = documents.create(s, "dashboard", actor, spec)
-        new_id = copy.id
-        _audit(s, actor, "dashboard_created", new_id, {"copy_of": int(draft["id"])})
+    try:
+        with runtime.db().session() as s:
+            copy = documents.create(s, "dashboard", actor, spec)
+            new_id = copy.id
+            _audit(s, actor, "dashboard_created", new_id, {"copy_of": int(draft["id"])})
+    except documents.SpecError as exc:
+        return _refused(exc, locale), dash.no_update
     return dbc.Alert(
         t("de.copy_saved", locale) + spec["title"], color="success"
     ), f"/dashboards/{new_id}/edit"
@@ -675,10 +682,13 @@ def publish(n_clicks, draft):  # noqa: ANN001, ANN201
     if not n_clicks or not draft:
         raise dash.exceptions.PreventUpdate
     actor, board = _open_editable(int(draft["id"]))
-    with runtime.db().session() as s:
-        doc = repo.get_document(s, "dashboard", board.doc.id)
-        number = documents.publish(s, actor, doc)
-        _audit(s, actor, "dashboard_published", doc.id, {"revision": number})
+    try:
+        with runtime.db().session() as s:
+            doc = repo.get_document(s, "dashboard", board.doc.id)
+            number = documents.publish(s, actor, doc)
+            _audit(s, actor, "dashboard_published", doc.id, {"revision": number})
+    except documents.SpecError as exc:
+        return _refused(exc, runtime.locale())
     return dbc.Alert(t("de.published", runtime.locale(), number=number), color="success")
 
 
@@ -743,6 +753,7 @@ def change_structure(
 
 
 @callback(
+    Output(ID("message"), "children", allow_duplicate=True),
     Output(ID("go"), "href", allow_duplicate=True),
     Input({"type": "de-restore", "number": ALL}, "n_clicks"),
     State(ID("draft"), "data"),
@@ -754,11 +765,14 @@ def restore(_clicks, draft):  # noqa: ANN001, ANN201
     if not isinstance(trigger, dict) or not ctx.triggered[0].get("value") or not draft:
         raise dash.exceptions.PreventUpdate
     actor, board = _open_editable(int(draft["id"]))
-    with runtime.db().session() as s:
-        doc = repo.get_document(s, "dashboard", board.doc.id)
-        documents.restore_revision(s, actor, doc, int(trigger["number"]))
-        _audit(s, actor, "dashboard_restored", doc.id, {"revision": int(trigger["number"])})
-    return f"/dashboards/{draft['id']}/edit"
+    try:
+        with runtime.db().session() as s:
+            doc = repo.get_document(s, "dashboard", board.doc.id)
+            documents.restore_revision(s, actor, doc, int(trigger["number"]))
+            _audit(s, actor, "dashboard_restored", doc.id, {"revision": int(trigger["number"])})
+    except documents.SpecError as exc:
+        return _refused(exc, runtime.locale()), dash.no_update
+    return dash.no_update, f"/dashboards/{draft['id']}/edit"
 
 
 @callback(
@@ -797,6 +811,7 @@ def delete(n_clicks, draft):  # noqa: ANN001, ANN201
 
 
 @callback(
+    Output(ID("message"), "children", allow_duplicate=True),
     Output(ID("go"), "href", allow_duplicate=True),
     Input(ID("duplicate"), "n_clicks"),
     State(ID("draft"), "data"),
@@ -807,11 +822,14 @@ def duplicate(n_clicks, draft):  # noqa: ANN001, ANN201
     if not n_clicks or not draft:
         raise dash.exceptions.PreventUpdate
     actor, board = _open_editable(int(draft["id"]))
-    with runtime.db().session() as s:
-        doc = repo.get_document(s, "dashboard", board.doc.id)
-        copy = documents.duplicate(s, actor, doc)
-        copy_id = copy.id
-    return f"/dashboards/{copy_id}/edit"
+    try:
+        with runtime.db().session() as s:
+            doc = repo.get_document(s, "dashboard", board.doc.id)
+            copy = documents.duplicate(s, actor, doc)
+            copy_id = copy.id
+    except documents.SpecError as exc:
+        return _refused(exc, runtime.locale()), dash.no_update
+    return dash.no_update, f"/dashboards/{copy_id}/edit"
 
 
 @callback(

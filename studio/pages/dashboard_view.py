@@ -19,6 +19,7 @@ from studio.i18n import register, t
 from studio.pages._ids import cid
 from studio.pages._outlines import outlines_path
 from studio.pages._sharing import sharing_dialog
+from studio.security.access import readable
 from studio.security.policy import allowed
 from studio.services import dashboards as service
 from studio.services import datasets as dataset_service
@@ -89,7 +90,7 @@ def _filter_options(board: service.OpenDashboard, flt: Any, locale: str) -> list
         )
         with runtime.db().session() as s:
             ds = ds_repo.get_dataset(s, ds_id)
-            if ds_id not in board.vouched and not allowed(runtime.actor(), "view", ds):
+            if not readable(runtime.actor(), ds, board.vouched):
                 continue
             result = dataset_service.query_dataset(
                 runtime.settings(),

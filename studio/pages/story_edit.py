@@ -749,10 +749,13 @@ def publish(n_clicks, draft):  # noqa: ANN001, ANN201
     actor, _spec = _open_editable(draft or {})
     if not n_clicks:
         raise dash.exceptions.PreventUpdate
-    with runtime.db().session() as s:
-        doc = repo.get_document(s, "story", int(draft["id"]))
-        number = documents.publish(s, actor, doc)
-        _audit(s, actor, "story_published", doc.id, {"revision": number})
+    try:
+        with runtime.db().session() as s:
+            doc = repo.get_document(s, "story", int(draft["id"]))
+            number = documents.publish(s, actor, doc)
+            _audit(s, actor, "story_published", doc.id, {"revision": number})
+    except documents.SpecError as exc:
+        return _bad_form(ValueError(exc.describe(runtime.locale())))
     return dbc.Alert(
         t("se.published", runtime.locale(), number=number), color="success", id=ID("published")
     )
@@ -900,6 +903,7 @@ def upload_image(contents, *_states):  # noqa: ANN001, ANN201
 
 
 @callback(
+    Output(ID("message"), "children", allow_duplicate=True),
     Output(ID("go"), "href", allow_duplicate=True),
     Input({"type": "se-restore", "number": ALL}, "n_clicks"),
     State(ID("draft"), "data"),
@@ -911,8 +915,11 @@ def restore(_clicks, draft):  # noqa: ANN001, ANN201
     trigger = ctx.triggered_id
     if not isinstance(trigger, dict) or not ctx.triggered[0].get("value"):
         raise dash.exceptions.PreventUpdate
-    with runtime.db().session() as s:
-        doc = repo.get_document(s, "story", int(draft["id"]))
-        documents.restore_revision(s, actor, doc, int(trigger["number"]))
-        _audit(s, actor, "story_restored", doc.id, {"revision": int(trigger["number"])})
-    return f"/stories/{draft['id']}/edit"
+    try:
+        with runtime.db().session() as s:
+            doc = repo.get_document(s, "story", int(draft["id"]))
+            documents.restore_revision(s, actor, doc, int(trigger["number"]))
+            _audit(s, actor, "story_restored", doc.id, {"revision": int(trigger["number"])})
+    except documents.SpecError as exc:
+        return _bad_form(ValueError(exc.describe(runtime.locale()))), dash.no_update
+    return dash.no_update, f"/stories/{draft['id']}/edit"

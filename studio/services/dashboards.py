@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from studio.config import Settings
 from studio.datasources import QueryCache
 from studio.datasources.cache import row_filter_json
+from studio.security.access import NO_VOUCH, Vouch
 from studio.services import documents, live_datasets
 from studio.services.datasets import fields_of, source_of
 from studio.services.sharing import row_filter_for
@@ -31,7 +32,7 @@ class OpenDashboard:
     spec: DashboardSpec
     showing: str  # "draft" or "published"
     schemas: dict[int, dict[str, str]] = field(default_factory=dict)
-    vouched: set[int] = field(default_factory=set)
+    vouched: Vouch = NO_VOUCH
     # the live datasets read for `schemas` in this request, so that the access checks of the
     # same request do not read them again (never kept across requests)
     datasets: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -42,7 +43,7 @@ def open_dashboard(s: Session, actor: Any, doc_id: int) -> OpenDashboard:
     doc = documents.get_visible(s, "dashboard", actor, doc_id)
     raw, showing = documents.visible_spec(s, actor, doc)
     spec = load_dashboard(raw)
-    vouched = documents.dataset_ids(raw) if showing == "published" else set()
+    vouched = documents.vouch(s, doc, raw) if showing == "published" else NO_VOUCH
     datasets = live_datasets(s, documents.dataset_ids(raw))
     schemas = {ds_id: {f.name: f.type for f in fields_of(ds)} for ds_id, ds in datasets.items()}
     return OpenDashboard(doc, spec, showing, schemas, vouched, datasets)

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from studio.security.access import NO_VOUCH, Vouch, vouch_of
 from studio.security.policy import allowed, ensure
 from studio.spec.messages import SpecIssue, SpecMessageError, location_text
 from studio.store import NotFound
@@ -52,6 +53,21 @@ class SpecError(ValueError):
         return f"{where}{':' if locale == 'en' else ' :'} {message}"
 
 
+class DatasetForbidden(SpecError):
+    """A spec names a dataset the acting user may not view: nothing is saved (HTTP 403).
+
+    A spec is never a key: whoever saves, imports, duplicates, restores or publishes a
+    dashboard or story must be allowed to view every dataset (and boundary dataset) it
+    names. `where` is the path of the first such `dataset` key (e.g. `tiles.2.dataset`).
+    """
+
+    status = 403
+
+    def __init__(self, where: str, dataset_id: int, key: str = "doc.dataset_forbidden") -> None:
+        self.dataset_id = dataset_id
+        super().__init__(where, key, {"dataset": dataset_id})
+
+
 def _loader(kind: str) -> Callable[[dict[str, Any]], BaseModel]:
     if kind == "dashboard":
         from studio.spec.dashboard import load_dashboard
@@ -87,10 +103,65 @@ def dump(spec: BaseModel) -> dict[str, Any]:
 
 
 def create(s: Session, kind: str, actor: Any, data: dict[str, Any]) -> Document:
-    """A new draft from a spec."""
+    """A new draft from a spec (DatasetForbidden when it names a dataset the actor may not
+    view)."""
     ensure(actor, "create", AREAS[kind])
     spec = validate_spec(kind, data)
-    return repo.create_document(s, kind, getattr(spec, "title", "") or kind, dump(spec), actor)
+    stored = dump(spec)
+    check_datasets(s, actor, stored)
+    return repo.create_document(s, kind, getattr(spec, "title", "") or kind, stored, actor)
+
+
+def dataset_refs(spec: Any, path: str = "") -> list[tuple[str, int]]:
+    """Every (path, dataset id) a spec names, in document order: each `dataset` key holding
+    an integer (tiles, maps' boundaries, story steps…), the path as the API names places."""
+    found: list[tuple[str, int]] = []
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            where = f"{path}.{key}" if path else str(key)
+            if key == "dataset" and isinstance(value, int) and not isinstance(value, bool):
+                found.append((where, value))
+            else:
+                found += dataset_refs(value, where)
+    elif isinstance(spec, list):
+        for index, item in enumerate(spec):
+            found += dataset_refs(item, f"{path}.{index}" if path else str(index))
+    return found
+
+
+def check_datasets(
+    s: Session, actor: Any, spec: Any, key: str = "doc.dataset_forbidden"
+) -> None:
+    """DatasetForbidden naming the first place where `spec` names a dataset `actor` may not
+    view (a missing one counts as not viewable: ids are not probed)."""
+    from studio.store import datasets as ds_repo
+
+    verdicts: dict[int, bool] = {}
+    for where, ds_id in dataset_refs(spec):
+        if ds_id not in verdicts:
+            try:
+                verdicts[ds_id] = allowed(actor, "view", ds_repo.get_dataset(s, ds_id))
+            except NotFound:
+                verdicts[ds_id] = False
+        if not verdicts[ds_id]:
+            raise DatasetForbidden(where, ds_id, key)
+
+
+def vouch(s: Session, doc: Document, raw: dict[str, Any]) -> Vouch:
+    """What the published revision `raw` of `doc` vouches for: the datasets it names, on the
+    word of the person who saved that revision (re-checked by `readable` at each read, so a
+    dataset made private later or a publisher who lost access stops the vouching)."""
+    from studio import accounts
+    from studio.store.models import User
+
+    if not doc.published_number:
+        return NO_VOUCH
+    rev = repo.get_revision(s, doc, doc.published_number)
+    author_id = rev.author_id if rev.author_id is not None else doc.owner_id
+    user = s.get(User, author_id) if author_id is not None else None
+    if user is None or user.disabled:
+        return NO_VOUCH
+    return vouch_of(accounts.actor_of(user), dataset_ids(raw))
 
 
 def get_visible(s: Session, kind: str, actor: Any, doc_id: int) -> Document:
@@ -142,13 +213,17 @@ def save(
     """Save a new draft revision (StaleRevision when someone saved in between)."""
     ensure(actor, "edit", doc)
     spec = validate_spec(doc.kind, data)
+    stored = dump(spec)
+    check_datasets(s, actor, stored)
     title = getattr(spec, "title", "") or doc.title
-    return repo.save_document(s, doc, title, dump(spec), expected_version, actor, note)
+    return repo.save_document(s, doc, title, stored, expected_version, actor, note)
 
 
 def publish(s: Session, actor: Any, doc: Document) -> int:
-    """Publish the latest revision; returns its number."""
+    """Publish the latest revision; returns its number. The publisher must be allowed to
+    view every dataset it names (DatasetForbidden otherwise): publishing vouches for them."""
     ensure(actor, "publish", doc)
+    check_datasets(s, actor, repo.latest_revision(s, doc).spec, "doc.publisher_forbidden")
     return repo.publish(s, doc, actor).number
 
 
@@ -158,6 +233,7 @@ def restore_revision(
     """Make an earlier revision the new draft (itself a new revision)."""
     ensure(actor, "edit", doc)
     rev = repo.get_revision(s, doc, number)
+    check_datasets(s, actor, rev.spec)
     version = doc.version if expected_version is None else expected_version
     return repo.save_document(
         s,
@@ -175,6 +251,7 @@ def duplicate(s: Session, actor: Any, doc: Document, title_suffix: str = " (copi
     ensure(actor, "create", AREAS[doc.kind])
     spec, _state = visible_spec(s, actor, doc)
     spec = {**spec, "title": (spec.get("title", doc.title) + title_suffix)[:200]}
+    check_datasets(s, actor, spec)
     return repo.create_document(s, doc.kind, spec["title"], spec, actor)
 
 

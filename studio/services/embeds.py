@@ -24,6 +24,7 @@ from studio.config import Settings
 from studio.datasources import DatasetError, QueryCache
 from studio.i18n import t
 from studio.security import embed as tokens
+from studio.security.access import readable
 from studio.security.origins import canonical_origin
 from studio.security.policy import PermissionDenied, allowed, ensure
 from studio.services import dataset_service_fields, documents
@@ -336,9 +337,9 @@ def open_embed(s: Session, kind: str, doc_id: int, token: str | None) -> AnyEmbe
         except ValueError:  # a stored spec this version cannot read (ValidationError too)
             raise EmbedError("this story cannot be shown", 404) from None
         return StoryEmbedView(story, actor, typed_locks(locks, story.schemas), origins)
-    ids = documents.dataset_ids(raw)
-    schemas = dataset_service_fields(s, ids)
-    board = OpenDashboard(doc, load_dashboard(raw), "published", schemas, ids)
+    schemas = dataset_service_fields(s, documents.dataset_ids(raw))
+    vouch = documents.vouch(s, doc, raw)
+    board = OpenDashboard(doc, load_dashboard(raw), "published", schemas, vouch)
     return EmbedView(board, actor, typed_locks(locks, schemas), origins)
 
 
@@ -393,10 +394,12 @@ def run_query(
     s: Session, settings: Settings, cache: QueryCache | None, view: EmbedView, query: Query
 ) -> Any:
     """One query of the embedded object, locked and row-filtered (PermissionDenied for a
-    dataset the object's tiles do not use)."""
-    if query.dataset not in view.board.vouched:
+    dataset the object's tiles do not use, or that `readable` refuses)."""
+    if not view.board.vouched.names(query.dataset):
         raise PermissionDenied("view", "dataset")
     ds = ds_repo.get_dataset(s, query.dataset)
+    if not readable(view.actor, ds, view.board.vouched):
+        raise PermissionDenied("view", "dataset")
     query = locked_queries({"q": query}, view.locked, view.board.schemas)["q"]
     row_filter = _embed_row_filter(s, view.actor, ds)
     return dataset_service.query_dataset(settings, cache, ds, query, row_filter)
@@ -421,6 +424,9 @@ def run_tiles(
                     data.results[name] = run_query(s, settings, cache, view, query)
                 except NotFound:
                     data = TileData(error=t("tile.dataset_missing", locale))
+                    break
+                except PermissionDenied:
+                    data = TileData(error=t("tile.no_access", locale))
                     break
                 except DatasetError as exc:
                     data = TileData(error=exc.message(locale))

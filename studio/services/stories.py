@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from studio.config import Settings
 from studio.datasources import QueryCache
+from studio.security.access import NO_VOUCH, Vouch
 from studio.security.policy import allowed
 from studio.services import dataset_service_fields, documents
 from studio.services.tiles import TileData, run_tile_queries
@@ -35,7 +36,7 @@ QueryTransform = Callable[[dict[str, Query]], dict[str, Query]]
 
 PartLoader = Callable[
     [Session, int, str | None],
-    tuple[DashboardPart, dict[str, dict[str, Query]], set[int]] | None,
+    tuple[DashboardPart, dict[str, dict[str, Query]], Vouch] | None,
 ]
 """Gives a dashboard chapter's part, queries and vouched datasets, or None (see
 `dashboard_part`)."""
@@ -49,7 +50,7 @@ class OpenStory:
     spec: StorySpec
     showing: str  # "draft" or "published"
     schemas: dict[int, dict[str, str]] = field(default_factory=dict)
-    vouched: set[int] = field(default_factory=set)
+    vouched: Vouch = NO_VOUCH
 
 
 def open_story(s: Session, actor: Any, doc_id: int) -> OpenStory:
@@ -62,7 +63,7 @@ def open_story(s: Session, actor: Any, doc_id: int) -> OpenStory:
 def open_spec(s: Session, doc: Document, raw: dict[str, Any], showing: str) -> OpenStory:
     """An `OpenStory` for this raw spec (the caller has checked the actor may see it)."""
     spec = load_story(raw)
-    vouched = documents.dataset_ids(raw) if showing == "published" else set()
+    vouched = documents.vouch(s, doc, raw) if showing == "published" else NO_VOUCH
     schemas = dataset_service_fields(s, documents.dataset_ids(raw))
     return OpenStory(doc, spec, showing, schemas, vouched)
 
@@ -82,7 +83,7 @@ def _run_all(
     actor: Any,
     queries: Mapping[str, dict[str, Query]],
     locale: str,
-    vouched: set[int],
+    vouched: Vouch,
 ) -> dict[str, TileData]:
     """Every unit's data, run in parallel (DuckDB releases the GIL while it works)."""
 
@@ -110,10 +111,10 @@ def dashboard_part(
     dashboard_id: int,
     section_id: str | None,
     may_view: Callable[[Document], bool] | None = None,
-) -> tuple[DashboardPart, dict[str, dict[str, Query]], set[int]] | None:
+) -> tuple[DashboardPart, dict[str, dict[str, Query]], Vouch] | None:
     """A dashboard section from its published revision, if the actor may view it.
 
-    Returns the part (without data), its tiles' queries and the dataset ids it vouches for;
+    Returns the part (without data), its tiles' queries and its published revision's vouch;
     None when the dashboard is gone, unpublished, not visible to the actor, or lacks the
     section. `may_view` replaces the actor's view check (an embed shows public ones only).
     """
@@ -137,7 +138,7 @@ def dashboard_part(
         data={},
         href=f"/dashboards/{doc.id}",
     )
-    return part, {tile.id: tile.queries() for tile in part.tiles}, documents.dataset_ids(raw)
+    return part, {tile.id: tile.queries() for tile in part.tiles}, documents.vouch(s, doc, raw)
 
 
 def story_data(

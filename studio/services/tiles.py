@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +10,7 @@ from sqlalchemy.orm import Session
 from studio.config import Settings
 from studio.datasources import DatasetError, QueryCache
 from studio.i18n import register, t
-from studio.security.policy import allowed
+from studio.security.access import Vouch, readable
 from studio.services import datasets as dataset_service
 from studio.services.sharing import row_filter_for
 from studio.spec import Query, QueryResult
@@ -48,13 +47,13 @@ def tile_datasets(
     actor: Any,
     queries: dict[str, Query],
     locale: str,
-    vouched: Collection[int] = (),
+    vouched: Vouch | None = None,
     known: dict[int, Dataset] | None = None,
 ) -> tuple[dict[int, Dataset], str | None]:
     """(the datasets the queries read, by id; or the message saying why the actor may not).
 
-    `vouched` lists dataset ids that an object the actor may view (a published dashboard
-    or story) uses in its stored tiles: viewing that object grants its tiles' aggregates.
+    `vouched`: the vouch of the published dashboard or story the actor is viewing, if any
+    (see `security.access.readable`, the one rule deciding each dataset here).
     `known`: datasets already read in this request (the permission check is still made here).
     """
     found: dict[int, Dataset] = {}
@@ -65,7 +64,7 @@ def tile_datasets(
             ds = (known or {}).get(query.dataset) or repo.get_dataset(s, query.dataset)
         except NotFound:
             return {}, t("tile.dataset_missing", locale)
-        if ds.id not in vouched and not allowed(actor, "view", ds):
+        if not readable(actor, ds, vouched):
             return {}, t("tile.no_access", locale)
         found[ds.id] = ds
     return found, None
@@ -78,7 +77,7 @@ def run_tile_queries(
     actor: Any,
     queries: dict[str, Query],
     locale: str,
-    vouched: Collection[int] = (),
+    vouched: Vouch | None = None,
 ) -> TileData:
     """Run every named query; a dataset the actor may not view yields a message, not data.
 

@@ -347,6 +347,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ce n'est pas un fichier d'export Studio (format 1)",
         "this is not a Studio export file (format 1)",
     ),
+    "doc.dataset_forbidden": (
+        "vous n'avez pas accès au jeu de données n° $dataset : choisissez un jeu de données "
+        "que vous pouvez consulter, ou demandez l'accès à son propriétaire",
+        "you may not view dataset $dataset: choose a dataset you can see, or ask its owner "
+        "for access",
+    ),
+    "doc.publisher_forbidden": (
+        "le jeu de données n° $dataset ne vous est pas accessible : vous ne pouvez pas publier "
+        "une tuile qui le lit",
+        "you may not view dataset $dataset, so you may not publish a tile that reads it",
+    ),
     "doc.body_not_object": (
         "envoyez la spécification sous forme d'objet JSON",
         "send the spec as a JSON object",
