@@ -29,6 +29,7 @@ PLACEHOLDER_SECRETS = {
     "insecure",
 }
 MIN_SECRET_LENGTH = 32
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8050"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Settings:
     tile_url: str = ""
     tile_attribution: str = ""
     boundaries: str = ""
+    public_url: str = ""
     https: bool = False
     proxy_fix: bool = False
     login_max_per_account: int = 5
@@ -56,6 +58,13 @@ class Settings:
     def data_dir(self) -> Path:
         """Folder holding datasets' Parquet files."""
         return self.instance / "data"
+
+    @property
+    def public_base_url(self) -> str:
+        """The address websites reach Studio at, for the embed URLs and snippets Studio
+        gives out: STUDIO_PUBLIC_URL, else the local default (never a request's `Host`
+        header, which whoever sends the request chooses)."""
+        return (self.public_url or DEFAULT_PUBLIC_URL).rstrip("/")
 
     @property
     def resolved_database_url(self) -> str:
@@ -75,6 +84,7 @@ ENV_NAMES = {
     "tile_url": "STUDIO_TILE_URL",
     "tile_attribution": "STUDIO_TILE_ATTRIBUTION",
     "boundaries": "STUDIO_BOUNDARIES",
+    "public_url": "STUDIO_PUBLIC_URL",
     "https": "STUDIO_HTTPS",
     "proxy_fix": "STUDIO_PROXY_FIX",
     "login_max_per_account": "STUDIO_LOGIN_MAX_PER_ACCOUNT",
@@ -123,6 +133,10 @@ def load_settings(
     settings = replace(base, **values, extra=extra)
     if settings.default_locale not in ("fr", "en"):
         raise ConfigError("STUDIO_DEFAULT_LOCALE must be 'fr' or 'en'.")
+    if settings.public_url and not settings.public_url.startswith(("https://", "http://")):
+        raise ConfigError(
+            "STUDIO_PUBLIC_URL must be an http(s) address, e.g. https://studio.example.fr"
+        )
     return settings
 
 

@@ -61,6 +61,8 @@ def test_story_tokens_are_accepted_for_stories() -> None:
         (_sign(_claims(), alg="HS512"), "HS256"),
         (_sign(_claims(exp=int(time.time()) - 120)), "expired"),
         (_sign(_claims(exp=None)), "exp"),
+        (_sign(_claims(iat=None)), "'iat'"),
+        (_sign(_claims(iat=int(time.time()) + 3600, exp=int(time.time()) + 4000)), "future"),
         (_sign(_claims(exp=int(time.time()) + 90 * 86400)), "at most"),
         (_sign(_claims(resource={"type": "dashboard", "id": "7"})), "resource"),
         (_sign(_claims(resource=None)), "resource"),
@@ -76,6 +78,8 @@ def test_story_tokens_are_accepted_for_stories() -> None:
         "other-alg",
         "expired",
         "missing-exp",
+        "missing-iat",
+        "iat-in-future",
         "too-long",
         "id-not-int",
         "no-resource",
@@ -627,7 +631,8 @@ def test_dialog_issues_a_token_and_builds_the_snippet(
         f"/embed/dashboards/{board['doc']}?token={token}&amp;title=0&amp;theme=dark&amp;lang=en"
         in snippet
     )
-    assert '<script src="http://localhost/embed.js" async></script>' in snippet
+    # built from the configured public address (STUDIO_PUBLIC_URL), never the Host header
+    assert '<script src="http://127.0.0.1:8050/embed.js" async></script>' in snippet
 
 
 # --- the admin page's embed keys section -------------------------------------------------------
@@ -699,3 +704,29 @@ def test_sections_are_tabs_in_embeds(board: dict[str, Any], client: Any, app: An
     shown = _show(client, app, f"/embed/dashboards/{board['doc']}", "").get_data(as_text=True)
     assert "emb-tabs" in shown and "Vue d'ensemble" in shown and "Notes" in shown
     assert "Montant par d" in shown
+
+
+def test_embed_urls_come_from_the_public_url_not_the_host_header(make_app: Any) -> None:
+    from conftest import PASSWORD, sign_in
+    from test_datasets_api import upload
+
+    from studio import accounts
+
+    app = make_app(public_url="https://studio.cd53.fr/")
+    server = app.server
+    with server.extensions["studio"]["db"].session() as s:
+        accounts.create_account(s, "ed@example.org", "editor", [], PASSWORD, "Ed")
+    editor = server.test_client()
+    assert sign_in(editor, "ed@example.org").status_code == 302
+    ds_id = upload(editor).get_json()["id"]
+    doc = editor.post("/api/v1/dashboards", json=spec(ds_id)).get_json()["id"]
+    assert editor.post(f"/api/v1/dashboards/{doc}/publish").status_code == 200
+    response = editor.post(
+        f"/api/v1/dashboards/{doc}/embed-tokens",
+        json={"expires_in": 600},
+        headers={"X-Forwarded-Host": "evil.example.com", "Forwarded": "host=evil.example.com"},
+    )
+    assert response.status_code == 201, response.get_json()
+    url = response.get_json()["url"]
+    assert url.startswith(f"https://studio.cd53.fr/embed/dashboards/{doc}?token=")
+    assert "evil" not in url

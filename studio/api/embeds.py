@@ -34,7 +34,7 @@ def issue_embed_token(plural: str, doc_id: int) -> Response:
             body.get("locked_filters"),
             runtime.client_address(),
         )
-    url = request.host_url.rstrip("/") + service.embed_path(kind, doc_id, token)
+    url = runtime.settings().public_base_url + service.embed_path(kind, doc_id, token)
     response = jsonify({"token": token, "url": url, "expires_in": expires_in})
     response.status_code = 201
     return response

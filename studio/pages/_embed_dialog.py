@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
-from flask import request
 from markupsafe import escape
 
 from studio import runtime
@@ -523,7 +522,7 @@ def register_callbacks(kind: str = "dashboard") -> None:
         }
         public = doc_obj.visibility == "public"
         token = None if public else (token if isinstance(token, str) else None)
-        base = request.host_url.rstrip("/")
+        base = runtime.settings().public_base_url
         code = snippet(
             base, doc_obj.id, doc_obj.title, token or (None if public else "TOKEN"), options, kind
         )

@@ -3,7 +3,8 @@
 A token's header names its key (`kid`); its claims are:
 
 - `resource`: `{"type": "dashboard" | "story", "id": <int>}`, the one object it opens;
-- `exp` (required) and `iat`: seconds since the epoch; lifetime at most MAX_LIFETIME;
+- `exp` and `iat` (both required): seconds since the epoch; `iat` not in the future, the
+  lifetime `exp - iat` at most MAX_LIFETIME (a token without `iat` could not be dated);
 - `locked_filters`: `{field: value or [values]}` applied to every query, never changeable;
 - `groups` (optional, key-signed tokens): group names whose row-level rules apply;
 - `sub` (tokens Studio issues itself): the id of the user who issued it.
@@ -114,8 +115,13 @@ def verify(
     if not secret:
         raise EmbedTokenError("unknown or revoked key")
     claims = _decode(token, secret, now)
-    lifetime = int(claims["exp"]) - int(claims.get("iat", claims["exp"] - 1))
     current = int(now if now is not None else time.time())
+    issued = claims.get("iat")
+    if not isinstance(issued, int) or isinstance(issued, bool):
+        raise EmbedTokenError("the token has no 'iat' (issued at) claim")
+    if issued > current + LEEWAY:
+        raise EmbedTokenError("the token's 'iat' (issued at) is in the future")
+    lifetime = int(claims["exp"]) - issued
     if lifetime > MAX_LIFETIME or int(claims["exp"]) - current > MAX_LIFETIME + LEEWAY:
         raise EmbedTokenError(f"tokens may live at most {MAX_LIFETIME // 86400} days")
     kind, ident = _resource(claims.get("resource"))
@@ -126,7 +132,7 @@ def verify(
         resource_type=kind,
         resource_id=ident,
         exp=int(claims["exp"]),
-        iat=int(claims["iat"]) if "iat" in claims else None,
+        iat=issued,
         sub=_sub(claims.get("sub")),
         locked_filters=clean_locked_filters(claims.get("locked_filters") or {}),
         groups=tuple(_clean_groups(claims.get("groups") or [])),
@@ -134,7 +140,7 @@ def verify(
 
 
 def _decode(token: str, secret: str, now: float | None) -> dict[str, Any]:
-    options = {"require": ["exp"], "verify_aud": False}
+    options = {"require": ["exp", "iat"], "verify_aud": False}
     try:
         if now is None:
             return jwt.decode(token, secret, algorithms=[ALGORITHM], options=options, leeway=LEEWAY)
@@ -147,8 +153,12 @@ def _decode(token: str, secret: str, now: float | None) -> dict[str, Any]:
         )
     except jwt.ExpiredSignatureError:
         raise EmbedTokenError("the token has expired") from None
-    except jwt.MissingRequiredClaimError:
-        raise EmbedTokenError("the token has no 'exp' (expiry) claim") from None
+    except jwt.MissingRequiredClaimError as exc:
+        names = {"exp": "'exp' (expiry)", "iat": "'iat' (issued at)"}
+        claim = names.get(exc.claim, repr(exc.claim))
+        raise EmbedTokenError(f"the token has no {claim} claim") from None
+    except jwt.ImmatureSignatureError:
+        raise EmbedTokenError("the token's 'iat' (issued at) is in the future") from None
     except jwt.PyJWTError:
         raise EmbedTokenError("invalid token signature or claims") from None
     if not isinstance(claims.get("exp"), int) or claims["exp"] + LEEWAY < now:
