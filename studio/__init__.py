@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from studio.config import ConfigError, Settings, load_settings, resolve_secret_key
 from studio.i18n import t
+from studio.security import inputs
 from studio.security.actor import AnonymousActor
 from studio.security.guard import is_public, wants_json
 from studio.security.headers import apply_security_headers
@@ -70,11 +72,13 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
         embed_app._setup_server()
     server.extensions["studio"]["dash"] = app
     server.extensions["studio"]["embed_dash"] = embed_app
+    inputs.guard_callbacks(server, {"/": app, "/embed/": embed_app})
     return app
 
 
 def _make_server(settings: Settings, secret_key: str, db: Database) -> Flask:
     server = Flask("studio", root_path=str(ROOT))
+    inputs.install(server)  # before any route: bounded <int:…> ids, depth-checked JSON
     server.config.update(
         SECRET_KEY=secret_key,
         SESSION_COOKIE_NAME="studio_session",
@@ -118,7 +122,10 @@ def _make_server(settings: Settings, secret_key: str, db: Database) -> Flask:
 
 
 def _init_login(server: Flask, db: Database) -> None:
+    from flask import session
+
     from studio import accounts
+    from studio.store import users as users_repo
     from studio.store.models import User
 
     manager = LoginManager()
@@ -132,7 +139,14 @@ def _init_login(server: Flask, db: Database) -> None:
             user_id, epoch = (int(part) for part in session_id.split(":"))
         except ValueError:
             return None
+        sid, since = session.get("sid"), session.get("since")
+        if not isinstance(sid, str) or not isinstance(since, int):
+            return None  # a session from before server-side sign-out: sign in again
+        if time.time() - since > users_repo.SESSION_MAX_DAYS * 86400:
+            return None
         with db.session() as s:
+            if users_repo.session_revoked(s, sid[:64]):
+                return None  # signed out: a copied cookie no longer works
             user = s.get(User, user_id)
             if user is None or user.disabled or user.session_epoch != epoch:
                 return None
@@ -156,8 +170,10 @@ def _init_guard(server: Flask, settings: Settings) -> None:
     @server.before_request
     def guard() -> Response | None:
         path = request.path
-        if is_public(path) or current_user.is_authenticated:
+        if is_public(path):
             return None
+        if current_user.is_authenticated:
+            return _cross_site(current_user)
         if wants_json(path):
             return _json_error(401, t("error.auth_required", runtime.locale()))
         target = request.full_path.rstrip("?")
@@ -193,6 +209,24 @@ def _init_guard(server: Flask, settings: Settings) -> None:
     def internal(exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
         return _json_error(500, t("error.internal", runtime.locale()))
+
+
+def _cross_site(actor: Any) -> Response | None:
+    """403 for a state-changing API or callback request carried by a session cookie that
+    does not come from Studio's own pages (bearer tokens are not sent by browsers on their
+    own, so they are not concerned)."""
+    from flask import session
+
+    from studio import runtime
+    from studio.security.origins import same_origin_request
+
+    if getattr(actor, "via_token", False) or not wants_json(request.path):
+        return None
+    expected = session.get("csrf_token")
+    for own in (request.host_url.rstrip("/"), runtime.settings().public_base_url):
+        if same_origin_request(request.method, request.headers, own, expected):
+            return None
+    return _json_error(403, t("error.cross_site", runtime.locale()), code="csrf")
 
 
 class _SecureWhenHttps(SecureCookieSessionInterface):

@@ -66,6 +66,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "You do not have access to this page. Ask an administrator for access.",
     ),
     "error.not_found": ("Page introuvable.", "Page not found."),
+    "error.cross_site": (
+        "Requête refusée : elle ne vient pas d'une page de Studio. Rechargez la page et "
+        "recommencez ; un script doit s'authentifier avec un jeton d'API (Authorization: "
+        "Bearer).",
+        "Request refused: it does not come from a Studio page. Reload the page and try "
+        "again; a script must authenticate with an API token (Authorization: Bearer).",
+    ),
     "error.back_home": ("Retour au catalogue", "Back to the catalogue"),
     "error.auth_required": (
         "Connexion requise : connectez-vous ou fournissez un jeton d'API valide.",
@@ -107,7 +114,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Generated password (shown once, pass it on securely): $password",
     ),
     "admin.saved": ("Modifications enregistrées pour $email.", "Changes saved for $email."),
-    "admin.reset_done": ("Mot de passe réinitialisé pour $email.", "Password reset for $email."),
+    "admin.reset_done": (
+        "Mot de passe réinitialisé pour $email : ses sessions ouvertes sont fermées, ses jetons "
+        "d'API et les jetons d'intégration qu'il a émis sont révoqués.",
+        "Password reset for $email: their open sessions are closed, their API tokens and the "
+        "embed tokens they issued are revoked.",
+    ),
     "admin.self_lockout": (
         "Vous ne pouvez pas retirer votre propre rôle d'administrateur ni désactiver votre "
         "compte : demandez-le à un autre administrateur.",

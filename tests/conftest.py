@@ -20,11 +20,16 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from studio import accounts, create_app
 from studio.store import Database, migrate
 
+# Larger real files a checkout may have beside it (optional: tests using them skip, saying so)
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# The real open data shipped with Studio (always there): boundaries, RSA and population series
+SHIPPED_DATA = Path(__file__).resolve().parents[1] / "studio" / "data"
+BOUNDARIES = SHIPPED_DATA / "departements.geojson"
 PASSWORD = "correct horse battery staple"
 ROLES = ("viewer", "editor", "admin")
 
@@ -73,6 +78,26 @@ def database_url(tmp_path: Path) -> Iterator[str]:
     admin.dispose()
 
 
+class BrowserClient(FlaskClient):
+    """A test client that sends what a browser on Studio's own pages sends
+    (`Sec-Fetch-Site: same-origin`); `cross_site()` gives one sending what a page of another
+    site would, and `bare()` one sending neither (a script with a stolen cookie)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_SEC_FETCH_SITE"] = "same-origin"
+
+    def cross_site(self, origin: str = "https://evil.example") -> BrowserClient:
+        self.environ_base["HTTP_SEC_FETCH_SITE"] = "cross-site"
+        self.environ_base["HTTP_ORIGIN"] = origin
+        return self
+
+    def bare(self) -> BrowserClient:
+        self.environ_base.pop("HTTP_SEC_FETCH_SITE", None)
+        self.environ_base.pop("HTTP_ORIGIN", None)
+        return self
+
+
 @pytest.fixture
 def make_app(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Any]]:
     """Build apps on the test's instance; keyword arguments override settings."""
@@ -88,6 +113,7 @@ def make_app(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Any]]:
         base.update(config)
         migrate(Database(base["database_url"]))
         app = create_app(base)
+        app.server.test_client_class = BrowserClient
         made.append(app)
         return app
 

@@ -24,7 +24,8 @@ def test_version_3_database_gains_sharing_tables_and_embed_origins(database_url:
         conn.execute(sa.text("ALTER TABLE documents DROP COLUMN allowed_origins"))
         for table in ("grants", "row_rules", "embed_keys"):
             conn.execute(sa.text(f"DROP TABLE {table}"))
-        conn.execute(sa.text("DELETE FROM studio_schema WHERE version = 4"))
+        conn.execute(sa.text("DROP TABLE revoked_sessions"))
+        conn.execute(sa.text("DELETE FROM studio_schema WHERE version >= 4"))
         conn.execute(
             sa.text(
                 "INSERT INTO documents (kind, title, visibility, spec, version, updated_by,"
@@ -34,11 +35,13 @@ def test_version_3_database_gains_sharing_tables_and_embed_origins(database_url:
         )
     assert not is_initialised(db)
 
-    assert migrate(db) == [4]
+    assert migrate(db) == [4, 5]
 
     inspector = sa.inspect(db.engine)
     assert "allowed_origins" in {c["name"] for c in inspector.get_columns("documents")}
-    assert {"grants", "row_rules", "embed_keys"} <= set(inspector.get_table_names())
+    assert {"grants", "row_rules", "embed_keys", "revoked_sessions"} <= set(
+        inspector.get_table_names()
+    )
     with db.engine.begin() as conn:
         title, origins = conn.execute(sa.text("SELECT title, allowed_origins FROM documents")).one()
     assert (title, origins) == ("Old", None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from pathlib import Path
 
 import flask_bootstrap
@@ -100,6 +101,8 @@ def login() -> Response:
     session.clear()
     login_user(actor)
     session["csrf_token"] = secrets.token_urlsafe(32)
+    session["sid"] = secrets.token_urlsafe(32)  # revoked on sign-out (see studio.__init__)
+    session["since"] = int(time.time())
     return redirect(next_url)
 
 
@@ -108,6 +111,12 @@ def logout() -> Response:
     """Sign out (needs the session's CSRF token)."""
     if runtime.actor().is_authenticated and not _csrf_ok(request.form.get("csrf_token")):
         abort(400)
+    sid = session.get("sid")
+    if isinstance(sid, str) and sid:
+        from studio.store import users
+
+        with runtime.db().session() as s:
+            users.revoke_session(s, sid[:64])
     logout_user()
     session.clear()
     return redirect(url_for("studio_web.login_form", out=1))

@@ -7,7 +7,8 @@ A token's header names its key (`kid`); its claims are:
   lifetime `exp - iat` at most MAX_LIFETIME (a token without `iat` could not be dated);
 - `locked_filters`: `{field: value or [values]}` applied to every query, never changeable;
 - `groups` (optional, key-signed tokens): group names whose row-level rules apply;
-- `sub` (tokens Studio issues itself): the id of the user who issued it.
+- `sub` (tokens Studio issues itself): the id of the user who issued it, and `ep` their
+  session epoch then (signing out everywhere or a password reset bumps it: the token dies).
 
 Pure: no Flask, no database. `verify` takes a function that gives the secret of a key id
 (None when the key is unknown or revoked).
@@ -52,6 +53,7 @@ class EmbedToken:
     exp: int
     iat: int | None = None
     sub: int | None = None
+    epoch: int | None = None
     locked_filters: dict[str, list[Any]] = field(default_factory=dict)
     groups: tuple[str, ...] = ()
 
@@ -66,6 +68,7 @@ def issue(
     sub: int | None = None,
     groups: list[str] | None = None,
     now: float | None = None,
+    epoch: int | None = None,
 ) -> str:
     """A signed token for one object, valid `expires_in` seconds (checked like a received one)."""
     if not 0 < expires_in <= MAX_LIFETIME:
@@ -81,6 +84,8 @@ def issue(
     }
     if sub is not None:
         claims["sub"] = str(sub)
+    if epoch is not None:
+        claims["ep"] = int(epoch)
     if groups:
         claims["groups"] = _clean_groups(groups, status=400)
     return jwt.encode(claims, secret, algorithm=ALGORITHM, headers={"kid": kid})
@@ -134,6 +139,7 @@ def verify(
         exp=int(claims["exp"]),
         iat=issued,
         sub=_sub(claims.get("sub")),
+        epoch=claims["ep"] if isinstance(claims.get("ep"), int) else None,
         locked_filters=clean_locked_filters(claims.get("locked_filters") or {}),
         groups=tuple(_clean_groups(claims.get("groups") or [])),
     )

@@ -264,7 +264,16 @@ def issue_token(
     schemas = dataset_service_fields(s, documents.dataset_ids(raw))
     typed_locks(locks, schemas, status=400)
     key = _internal_key(s)
-    token = tokens.issue(key.secret, key.key_id, kind, doc.id, expires_in, locks, sub=actor.id)
+    token = tokens.issue(
+        key.secret,
+        key.key_id,
+        kind,
+        doc.id,
+        expires_in,
+        locks,
+        sub=actor.id,
+        epoch=getattr(actor, "session_epoch", 0),
+    )
     audit.record(
         s,
         actor,
@@ -348,6 +357,12 @@ def _token_actor(s: Session, claims: tokens.EmbedToken, doc: Document) -> EmbedA
         user = s.get(User, claims.sub) if claims.sub is not None else None
         if user is None or user.disabled:
             raise EmbedError("the user who issued this token is no longer active", 403)
+        if claims.epoch != user.session_epoch:
+            raise EmbedError(
+                "this token was revoked: its issuer signed out everywhere or had their "
+                "password reset",
+                403,
+            )
         from studio import accounts
 
         issuer = accounts.actor_of(user)

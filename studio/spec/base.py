@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 SCHEMA_VERSION = 1
+MAX_ID = 2**63 - 1  # the largest id a database integer column holds (datasets, documents)
 
 
 class SpecModel(BaseModel):

@@ -14,7 +14,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from studio.spec.base import SCHEMA_VERSION, SpecModel
+from studio.spec.base import MAX_ID, SCHEMA_VERSION, SpecModel
 from studio.spec.messages import SpecMessageError, shown, spec_error
 from studio.spec.query import FIELD_TYPES, GEO_CODE_TYPES, FieldName, Filter, Scalar
 from studio.spec.tiles import ShortText, Tile, TileId
@@ -98,7 +98,9 @@ class FilterBase(SpecModel):
     label: ShortText = ""
     field: FieldName
     default: Any = None
-    datasets: list[Annotated[int, Field(ge=1)]] | None = Field(default=None, max_length=100)
+    datasets: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
+        default=None, max_length=100
+    )
     """Restrict the filter to these datasets; `None` reaches every dataset with the field."""
 
     field_types: ClassVar[tuple[str, ...]] = CHOICE_TYPES
@@ -241,8 +243,10 @@ class DateRangeFilter(DateFilterBase):
     def bounds(self, value: Any) -> tuple[date | None, date | None]:
         """The range's ends as dates."""
         start, end = value
-        return (date.fromisoformat(start) if start else None,
-                date.fromisoformat(end) if end else None)
+        return (
+            date.fromisoformat(start) if start else None,
+            date.fromisoformat(end) if end else None,
+        )
 
 
 class PeriodFilter(DateFilterBase):
@@ -377,8 +381,9 @@ class DashboardSpec(SpecModel):
     @classmethod
     def _current_version(cls, version: int) -> int:
         if version != SCHEMA_VERSION:
-            raise spec_error("spec.version_current", version=SCHEMA_VERSION,
-                             loader="load_dashboard")
+            raise spec_error(
+                "spec.version_current", version=SCHEMA_VERSION, loader="load_dashboard"
+            )
         return version
 
     @field_validator("tiles")
@@ -479,8 +484,9 @@ def stacked_order(dashboard: DashboardSpec, section_id: str | None = None) -> li
     """
     sections = [s for s in dashboard.sections if section_id in (None, s.id)]
     places = {item.tile: item for item in dashboard.layout}
-    return [tid for s in sections
-            for tid in sorted(s.tiles, key=lambda t: (places[t].y, places[t].x))]
+    return [
+        tid for s in sections for tid in sorted(s.tiles, key=lambda t: (places[t].y, places[t].x))
+    ]
 
 
 # --- loading and migrations ----------------------------------------------------------------
@@ -505,7 +511,8 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _v0_to_v
 
 
 def migrate_spec(
-    data: dict[str, Any], migrations: dict[int, Callable[[dict[str, Any]], dict[str, Any]]],
+    data: dict[str, Any],
+    migrations: dict[int, Callable[[dict[str, Any]], dict[str, Any]]],
     noun: str,
 ) -> dict[str, Any]:
     """A copy of a raw `noun` spec brought up to SCHEMA_VERSION by `migrations`.

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
-from studio.spec.base import SpecModel
+from studio.spec.base import MAX_ID, SpecModel
 from studio.spec.messages import shown, spec_error
 
 Grain = Literal["day", "week", "month", "quarter", "year"]
@@ -134,7 +134,7 @@ that ALL hold. `None` (no restriction) is distinct from `[]` (no rows at all).""
 class Query(SpecModel):
     """What a tile asks of one dataset: group by dimensions, aggregate measures."""
 
-    dataset: int = Field(ge=1)
+    dataset: int = Field(ge=1, le=MAX_ID)
     dimensions: list[Dimension] = Field(default_factory=list, max_length=10)
     measures: list[Measure] = Field(default_factory=list, max_length=20)
     filters: list[Filter] = Field(default_factory=list, max_length=50)

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from studio.spec.base import SCHEMA_VERSION, SpecModel
+from studio.spec.base import MAX_ID, SCHEMA_VERSION, SpecModel
 from studio.spec.dashboard import (
     MAX_TEXT_VALUE,
     PeriodGrain,
@@ -59,7 +59,7 @@ class StoryText(SpecModel):
     """Sanitised markdown with `{{name}}` placeholders filled from one query, as text tiles."""
 
     markdown: str = Field(default="", max_length=MAX_MARKDOWN)
-    dataset: int | None = Field(default=None, ge=1)
+    dataset: int | None = Field(default=None, ge=1, le=MAX_ID)
     values: list[TextValue] = Field(default_factory=list, max_length=30)
     filters: list[Filter] = Field(default_factory=list, max_length=50)
 
@@ -178,7 +178,7 @@ class DashboardChapter(ChapterBase):
     """A section of a dashboard, shown from its published revision to those who may view it."""
 
     kind: Literal["dashboard"] = "dashboard"
-    dashboard: int = Field(ge=1)
+    dashboard: int = Field(ge=1, le=MAX_ID)
     section: SectionId | None = None
     """The section (tab) to show; `None` shows the first one."""
 

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, TypeAdapter, field_validator, model_validator
 
-from studio.spec.base import SpecModel
+from studio.spec.base import MAX_ID, SpecModel
 from studio.spec.messages import spec_error
 from studio.spec.query import (
     GEO_CODE_TYPES,
@@ -165,7 +165,7 @@ class ChartTile(TileBase):
 
     kind: Literal["chart"] = "chart"
     chart: ChartType
-    dataset: int = Field(ge=1)
+    dataset: int = Field(ge=1, le=MAX_ID)
     dimension: GroupField
     series: GroupField | None = None
     measures: list[ValueField] = Field(min_length=1, max_length=10)
@@ -258,7 +258,7 @@ class ChartTile(TileBase):
 class Boundaries(SpecModel):
     """A boundary dataset: one row per territory with its code, name and GeoJSON geometry."""
 
-    dataset: int = Field(ge=1)
+    dataset: int = Field(ge=1, le=MAX_ID)
     code_field: FieldName
     name_field: FieldName
     geometry_field: FieldName = "geometry"
@@ -293,7 +293,7 @@ class MapTile(TileBase):
 
     kind: Literal["map"] = "map"
     layer: Literal["choropleth", "points"] = "choropleth"
-    dataset: int = Field(ge=1)
+    dataset: int = Field(ge=1, le=MAX_ID)
     measure: ValueField | None = None
     filters: list[Filter] = Field(default_factory=list, max_length=50)
     number_format: NumberFormat = Field(default_factory=NumberFormat)
@@ -395,7 +395,7 @@ class KpiTile(TileBase):
     """A key figure: its latest value, its change, a comparison, a target and a sparkline."""
 
     kind: Literal["kpi"] = "kpi"
-    dataset: int = Field(ge=1)
+    dataset: int = Field(ge=1, le=MAX_ID)
     measure: ValueField
     period_field: FieldName
     grain: Grain = "month"
@@ -504,7 +504,7 @@ class TableTile(TileBase):
     """A table of aggregated rows: sortable, paginated, with colours and a totals row."""
 
     kind: Literal["table"] = "table"
-    dataset: int = Field(ge=1)
+    dataset: int = Field(ge=1, le=MAX_ID)
     columns: list[TableColumn] = Field(min_length=1, max_length=30)
     sortable: bool = True
     page_size: int | None = Field(default=20, ge=5, le=500)
@@ -573,7 +573,7 @@ class TextTile(TileBase):
 
     kind: Literal["text"] = "text"
     markdown: str = Field(max_length=20_000)
-    dataset: int | None = Field(default=None, ge=1)
+    dataset: int | None = Field(default=None, ge=1, le=MAX_ID)
     values: list[TextValue] = Field(default_factory=list, max_length=30)
     filters: list[Filter] = Field(default_factory=list, max_length=50)
 

@@ -58,6 +58,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
         _create(models.Document.__table__, models.Revision.__table__),
     ),
     (4, "sharing grants, row-level rules, embed keys, embed origins", _sharing_and_embeds),
+    (5, "revoked sessions (signing out ends a session on the server)",
+     _create(models.RevokedSession.__table__)),
 ]
 
 

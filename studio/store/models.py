@@ -67,6 +67,15 @@ class User(Base):
     )
 
 
+class RevokedSession(Base):
+    """A signed-in session ended by signing out: its cookie, even copied, no longer works."""
+
+    __tablename__ = "revoked_sessions"
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revoked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Group(Base):
     __tablename__ = "groups"
 

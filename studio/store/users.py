@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -14,6 +14,7 @@ from studio.store.models import ROLES, ApiToken, Group, User
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
 GROUP_RE = re.compile(r"^[\w .-]{1,100}$")
+SESSION_MAX_DAYS = 30  # a signed-in session ends at the latest this long after signing in
 
 
 def normalise_email(email: str) -> str:
@@ -122,15 +123,50 @@ def update_user(
         user.groups = ensure_groups(s, groups)
     if disabled is not None and disabled != user.disabled:
         user.disabled = disabled
-        user.session_epoch += 1
+        end_all_access(s, user)
     s.flush()
     return user
+
+
+def end_all_access(s: Session, user: User) -> int:
+    """End every session of the user, revoke their personal API tokens and, through the
+    session epoch their embed tokens carry, the embed tokens they issued. Returns the
+    number of API tokens revoked."""
+    from sqlalchemy import update
+
+    user.session_epoch += 1
+    result = s.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+def revoke_session(s: Session, sid: str) -> None:
+    """Remember that the session `sid` was ended (signing out); old entries are dropped."""
+    from sqlalchemy import delete
+
+    from studio.store.models import RevokedSession
+
+    cutoff = datetime.now(UTC) - timedelta(days=SESSION_MAX_DAYS + 1)
+    s.execute(delete(RevokedSession).where(RevokedSession.revoked_at < cutoff))
+    if s.get(RevokedSession, sid) is None:
+        s.add(RevokedSession(sid=sid))
+
+
+def session_revoked(s: Session, sid: str) -> bool:
+    """True when the session `sid` was ended by signing out."""
+    from studio.store.models import RevokedSession
+
+    return s.get(RevokedSession, sid) is not None
 
 
 def set_password(s: Session, user: User, password_hash: str) -> None:
     """Replace the password hash and end every open session of the user."""
     user.password_hash = password_hash
-    user.session_epoch += 1
+    end_all_access(s, user)
     s.flush()
 
 

@@ -1,0 +1,114 @@
+"""One test per finding of the security review (issue "a spec is no key"), beyond the
+borrowed-dataset attack (test_borrowed_datasets.py)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from test_dashboards_api import spec
+from test_datasets_api import upload
+
+from studio.security.origins import same_origin_request
+
+# --- CSRF: cookie-authenticated state changes come from Studio's pages ------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "headers", "expected"),
+    [
+        ("GET", {}, True),
+        ("POST", {}, False),
+        ("POST", {"Sec-Fetch-Site": "same-origin"}, True),
+        ("POST", {"Sec-Fetch-Site": "cross-site"}, False),
+        ("POST", {"Sec-Fetch-Site": "same-site"}, False),
+        ("PUT", {"Origin": "http://localhost"}, True),
+        ("PUT", {"Origin": "https://evil.example"}, False),
+        ("DELETE", {"X-CSRF-Token": "t0k"}, True),
+        ("DELETE", {"X-CSRF-Token": "wrong", "Sec-Fetch-Site": "same-origin"}, False),
+    ],
+)
+def test_same_origin_request(method: str, headers: dict[str, str], expected: bool) -> None:
+    assert same_origin_request(method, headers, "http://localhost", "t0k") is expected
+
+
+def test_cross_site_cookie_requests_are_refused(login: Any, server: Any) -> None:
+    editor = login("editor")
+    ds_id = upload(editor).get_json()["id"]
+    before = editor.get("/api/v1/dashboards").get_json()["dashboards"]
+    editor.cross_site()
+    refused = editor.post("/api/v1/dashboards", json=spec(ds_id))
+    assert refused.status_code == 403 and refused.get_json()["code"] == "csrf"
+    assert "jeton" in refused.get_json()["error"]
+    assert editor.delete(f"/api/v1/datasets/{ds_id}").status_code == 403
+    upload_refused = upload(editor)
+    assert upload_refused.status_code == 403
+    # reading stays possible (nothing changes), and nothing was created
+    assert editor.get("/api/v1/dashboards").get_json()["dashboards"] == before
+    editor.bare()  # no Origin, no Sec-Fetch-Site: a script holding a copied cookie
+    assert editor.post("/api/v1/dashboards", json=spec(ds_id)).status_code == 403
+    body = {"output": "x.children", "outputs": {}, "inputs": [], "changedPropIds": []}
+    dash = editor.post(
+        "/_dash-update-component", data=json.dumps(body), content_type="application/json"
+    )
+    assert dash.status_code == 403
+
+
+def test_bearer_tokens_are_not_concerned(login: Any, server: Any) -> None:
+    editor = login("editor")
+    token = editor.post("/api/v1/tokens", json={"name": "script"}).get_json()["token"]
+    script = server.test_client(use_cookies=False).bare()  # what a script sends
+    assert upload(script, b"", "x.csv").status_code == 401  # no cookie, no token
+    headers = {"Authorization": f"Bearer {token}"}
+    created = script.post(
+        "/api/v1/dashboards", json={"title": "Par script", "tiles": []}, headers=headers
+    )
+    assert created.status_code == 201, created.get_json()
+
+
+# --- sign-out ends the session on the server; a reset ends every access -----------------------
+
+
+def _csrf(client: Any) -> str:
+    with client.session_transaction() as sess:
+        return sess["csrf_token"]
+
+
+def test_a_copied_cookie_stops_working_after_sign_out(login: Any, server: Any) -> None:
+    viewer = login("viewer")
+    assert viewer.get("/api/v1/me").status_code == 200
+    copy = server.test_client()
+    cookie = next(c for c in viewer._cookies.values() if c.key == server.config.get(
+        "SESSION_COOKIE_NAME", "session"))
+    copy.set_cookie(cookie.key, cookie.value)
+    assert copy.get("/api/v1/me").status_code == 200  # the stolen cookie works…
+    assert viewer.post("/logout", data={"csrf_token": _csrf(viewer)}).status_code == 302
+    assert copy.get("/api/v1/me").status_code == 401  # …until its owner signs out
+    again = login("viewer")  # signing in again gives a new, working session
+    assert again.get("/api/v1/me").status_code == 200
+
+
+def test_password_reset_revokes_sessions_api_and_embed_tokens(
+    login: Any, server: Any, users: dict[str, Any]
+) -> None:
+    from studio import accounts
+    from studio.store import users as repo
+
+    editor = login("editor")
+    api_token = editor.post("/api/v1/tokens", json={"name": "script"}).get_json()["token"]
+    ds_id = upload(editor).get_json()["id"]
+    doc = editor.post("/api/v1/dashboards", json=spec(ds_id)).get_json()["id"]
+    assert editor.post(f"/api/v1/dashboards/{doc}/publish").status_code == 200
+    embed = editor.post(f"/api/v1/dashboards/{doc}/embed-tokens", json={"expires_in": 600})
+    embed_url = embed.get_json()["url"].split("8050", 1)[1]
+    anonymous = server.test_client()
+    assert anonymous.get(embed_url).status_code == 200
+    bearer = {"Authorization": f"Bearer {api_token}"}
+    assert anonymous.get("/api/v1/me", headers=bearer).status_code == 200
+    with server.extensions["studio"]["db"].session() as s:
+        accounts.reset_password(s, repo.get_user(s, users["editor"]["id"]))
+    assert editor.get("/api/v1/me").status_code == 401
+    assert anonymous.get("/api/v1/me", headers=bearer).status_code == 401
+    refused = anonymous.get(embed_url)
+    assert refused.status_code == 403 and "révoqué" in refused.get_data(as_text=True)
