@@ -155,7 +155,7 @@ def test_refresh_due_refreshes_skips_and_reports(make_app: Any, exports: Any) ->
 
     assert set(results) == {due, broken}
     assert results[due] == "ok"
-    assert "Impossible de télécharger" in results[broken]
+    assert "a répondu par une erreur (500)" in results[broken]
     rows, version, refreshed = _state(app, due)
     assert (rows, version) == (3, before[due][1] + 1)
     assert refreshed is not None and refreshed.replace(tzinfo=UTC) > before[due][2].replace(

@@ -279,4 +279,4 @@ def test_url_dataset_and_refresh(make_app: Any) -> None:
 def test_url_to_private_network_refused(login: Any) -> None:
     response = login("editor").post("/api/v1/datasets", json={"url": "http://127.0.0.1:6379/"})
     assert response.status_code == 422
-    assert "réseau interne" in response.get_json()["error"]
+    assert "serveur interne" in response.get_json()["error"]

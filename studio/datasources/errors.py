@@ -27,6 +27,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Le fichier « $filename » dépasse la taille maximale autorisée ($limit).",
         "The file “$filename” is larger than the allowed maximum ($limit).",
     ),
+    "url.invalid": (
+        "L'adresse « $url » n'est pas une adresse web http(s). Copiez l'adresse complète du "
+        "fichier (elle commence par https://).",
+        "“$url” is not an http(s) web address. Copy the file's full address (it starts with "
+        "https://).",
+    ),
+    "url.private": (
+        "L'adresse « $url » mène à un serveur interne (réseau privé ou local) : Studio ne "
+        "télécharge que des fichiers publiés sur internet. Téléversez le fichier à la place.",
+        "“$url” leads to an internal server (private or local network): Studio only downloads "
+        "files published on the internet. Upload the file instead.",
+    ),
+    "url.unreachable": (
+        "Impossible de télécharger « $url » : le serveur ne répond pas ou refuse. Vérifiez "
+        "l'adresse dans un navigateur, puis réessayez.",
+        "Cannot download “$url”: the server does not answer or refuses. Check the address in "
+        "a browser, then try again.",
+    ),
+    "url.too_slow": (
+        "Le téléchargement de « $url » a pris trop de temps. Réessayez plus tard, ou "
+        "téléversez le fichier.",
+        "Downloading “$url” took too long. Try again later, or upload the file.",
+    ),
+    "url.redirects": (
+        "L'adresse « $url » renvoie vers trop d'autres adresses. Donnez l'adresse finale du "
+        "fichier.",
+        "“$url” redirects too many times. Give the file's final address.",
+    ),
+    "url.status": (
+        "Le serveur de « $url » a répondu par une erreur ($status). Vérifiez l'adresse.",
+        "The server of “$url” answered with an error ($status). Check the address.",
+    ),
     "csv.no_data": (
         "Le fichier ne contient qu'une ligne d'en-tête, sans aucune donnée.",
         "The file only has a header line and no data.",

@@ -8,13 +8,10 @@ database points at it, so a failed import leaves the previous version intact.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 import secrets
 import shutil
-import socket
-import urllib.request
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +38,7 @@ from studio.datasources import (
     run_query,
 )
 from studio.datasources.errors import MESSAGES
+from studio.datasources.fetch import FetchError, fetch
 from studio.security.policy import ensure
 from studio.spec import FIELD_TYPES, Query, QueryResult, RowFilter
 from studio.store import datasets as repo
@@ -62,18 +60,6 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
     "dataset.not_a_url": (
         "Ce jeu de données ne provient pas d'une URL : importez un nouveau fichier à la place.",
         "This dataset does not come from a URL: upload a new file instead.",
-    ),
-    "url.invalid": (
-        "Adresse invalide : $url. Donnez une URL commençant par http:// ou https://.",
-        "Invalid address: $url. Give a URL starting with http:// or https://.",
-    ),
-    "url.private": (
-        "L'adresse $url pointe vers un réseau interne, ce qui n'est pas autorisé.",
-        "The address $url points to an internal network, which is not allowed.",
-    ),
-    "url.unreachable": (
-        "Impossible de télécharger $url. Vérifiez l'adresse, ou importez le fichier à la main.",
-        "Could not download $url. Check the address, or upload the file by hand.",
     ),
     "schema.duplicate_column": (
         "Une colonne s'appelle déjà « $column ». Choisissez un autre nom.",
@@ -330,22 +316,6 @@ def create_sql_dataset(
     )
 
 
-def _check_public_host(url: str, allow_private: bool) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise DatasetError("url.invalid", {"url": url})
-    if allow_private:
-        return
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except OSError as exc:
-        raise DatasetError("url.unreachable", {"url": url}) from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if address.is_private or address.is_loopback or address.is_link_local:
-            raise DatasetError("url.private", {"url": url})
-
-
 def portal_export_url(url: str) -> str:
     """The CSV export URL for an Opendatasoft dataset page; other URLs unchanged."""
     match = re.match(r"^(https?://[^/]+)/explore/dataset/([\w-]+)/?", url)
@@ -356,23 +326,30 @@ def portal_export_url(url: str) -> str:
 
 
 def fetch_url(settings: Settings, url: str) -> tuple[str, bytes]:
-    """The file name and content behind an http(s) URL (size-capped, no private hosts)."""
+    """The file name and content behind an http(s) URL: public hosts only, every redirect
+    re-checked, connection pinned to the checked address, size and time capped
+    (`datasources.fetch`)."""
     url = portal_export_url(url.strip())
-    _check_public_host(url, bool(settings.extra.get("url_allow_private")))
     limit = settings.max_upload_mb * 1024 * 1024
-    request = urllib.request.Request(url, headers={"User-Agent": "Studio/0.1"})
+    options = settings.extra.get("url_fetch_options") or {}  # tests: a resolver and dialer
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - checked
-            content = response.read(limit + 1)
-            ctype = response.headers.get("Content-Type", "")
-    except OSError as exc:
-        raise DatasetError("url.unreachable", {"url": url}) from exc
-    if len(content) > limit:
-        raise DatasetError("file.too_large", {"filename": url, "limit_mb": settings.max_upload_mb})
-    name = Path(urlsplit(url).path).name or "export"
+        fetched = fetch(
+            url,
+            max_bytes=limit,
+            allow_private=bool(settings.extra.get("url_allow_private")),
+            **options,
+        )
+    except FetchError as exc:
+        if exc.reason == "too_large":
+            raise DatasetError(
+                "file.too_large", {"filename": url, "limit": f"{settings.max_upload_mb} Mo"}
+            ) from None
+        key = {"too_many_redirects": "url.redirects"}.get(exc.reason, f"url.{exc.reason}")
+        raise DatasetError(key, {"url": exc.url, "status": exc.detail}) from None
+    name = Path(urlsplit(fetched.url).path).name or "export"
     if "." not in name:
-        name += ".geojson" if "json" in ctype else ".csv"
-    return name, content
+        name += ".geojson" if "json" in fetched.content_type else ".csv"
+    return name, fetched.content
 
 
 def create_from_url(
