@@ -99,7 +99,9 @@ def _make_server(settings: Settings, secret_key: str, db: Database) -> Flask:
     server.extensions["studio"] = {
         "settings": settings,
         "db": db,
-        "query_cache": make_cache(settings.redis_url or None),
+        "query_cache": make_cache(
+            settings.redis_url or None, max_bytes=settings.query_cache_mb * 1024**2
+        ),
         "login_limiter": LoginLimiter(
             counter,
             settings.login_max_per_account,

@@ -112,3 +112,40 @@ def test_password_reset_revokes_sessions_api_and_embed_tokens(
     assert anonymous.get("/api/v1/me", headers=bearer).status_code == 401
     refused = anonymous.get(embed_url)
     assert refused.status_code == 403 and "révoqué" in refused.get_data(as_text=True)
+
+
+# --- memory: the query cache is bounded by bytes; one result is capped ----------------------
+
+
+def test_memory_cache_is_bounded_by_bytes() -> None:
+    from studio.datasources.cache import MemoryBackend
+
+    cache = MemoryBackend(max_entries=10_000, max_bytes=1_000_000)
+    for i in range(500):
+        cache.set(f"k{i}", b"x" * 10_000)  # 5 MB offered, 1 MB kept
+        assert cache.size <= 1_000_000
+    assert cache.size == sum(len(cache.get(f"k{i}") or b"") for i in range(500))
+    assert cache.get("k499") is not None and cache.get("k0") is None  # least recent dropped
+    cache.set("huge", b"x" * 600_000)  # over a quarter of the bound: not kept
+    assert cache.get("huge") is None and cache.get("k499") is not None
+    cache.set("k499", b"y")  # replacing a value counts its new size only
+    assert cache.size == sum(len(cache.get(f"k{i}") or b"") for i in range(500))
+
+
+def test_the_cache_bound_is_a_setting(make_app: Any) -> None:
+    app = make_app(query_cache_mb=3)
+    backend = app.server.extensions["studio"]["query_cache"].backend
+    assert backend.max_bytes == 3 * 1024**2
+
+
+def test_a_too_large_result_is_a_clear_422(login: Any, monkeypatch: Any) -> None:
+    from studio.datasources import engine
+
+    editor = login("editor")
+    ds_id = upload(editor).get_json()["id"]
+    monkeypatch.setattr(engine, "MAX_RESULT_CELLS", 5)
+    body = {"dimensions": [{"field": "nom"}, {"field": "date"}], "measures": [{"agg": "count"}]}
+    response = editor.post(f"/api/v1/datasets/{ds_id}/query", json=body)
+    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    assert response.get_json()["code"] == "query.too_large"
+    assert "filtre" in response.get_json()["error"]

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 DEFAULT_PREFIX = "studio:query:"
 DEFAULT_TTL = 3600
 DEFAULT_MAX_ENTRIES = 1024
+DEFAULT_MAX_BYTES = 256 * 1024**2  # per process (STUDIO_QUERY_CACHE_MB)
 
 
 class CacheBackend(Protocol):
@@ -35,10 +36,15 @@ class CacheBackend(Protocol):
 
 
 class MemoryBackend:
-    """A thread-safe LRU of at most `max_entries` results, in this process only."""
+    """A thread-safe LRU in this process only, bounded by the bytes it holds (`max_bytes`)
+    and by `max_entries`; a value larger than a quarter of `max_bytes` is not kept."""
 
-    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+    def __init__(
+        self, max_entries: int = DEFAULT_MAX_ENTRIES, max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.size = 0  # bytes held
         self._entries: OrderedDict[str, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -52,16 +58,22 @@ class MemoryBackend:
 
     def set(self, key: str, value: bytes) -> None:
         """Store a value, dropping the least recently used entries beyond the bound."""
+        if len(value) > self.max_bytes // 4:
+            return
         with self._lock:
+            old = self._entries.pop(key, None)
+            self.size -= len(old) if old is not None else 0
             self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self.size += len(value)
+            while len(self._entries) > self.max_entries or self.size > self.max_bytes:
+                _key, dropped = self._entries.popitem(last=False)
+                self.size -= len(dropped)
 
     def clear(self) -> None:
         """Drop every entry."""
         with self._lock:
             self._entries.clear()
+            self.size = 0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -172,8 +184,10 @@ def make_cache(
     prefix: str = DEFAULT_PREFIX,
     ttl: int = DEFAULT_TTL,
     max_entries: int = DEFAULT_MAX_ENTRIES,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> QueryCache:
-    """Return a Redis-backed cache when `redis_url` is given, else an in-process LRU."""
+    """Return a Redis-backed cache when `redis_url` is given, else an in-process LRU bounded
+    by `max_bytes`."""
     if redis_url:
         return QueryCache(RedisBackend(redis_url, prefix, ttl))
-    return QueryCache(MemoryBackend(max_entries))
+    return QueryCache(MemoryBackend(max_entries, max_bytes))

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from studio.datasources.cache import QueryCache
 
 GEO_SAMPLE = 200
+MAX_RESULT_CELLS = 1_000_000  # rows × columns of one result (50,000 rows of 20 columns)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,10 @@ def run_query(
         rows = duck.run_plan(plan, Path(source.path))
     else:
         rows = sqlpush.run_plan(plan, source.url, source.table, source.schema)
+    if len(rows) * max(len(query.columns), 1) > MAX_RESULT_CELLS:
+        raise DatasetError(
+            "query.too_large", {"cells": MAX_RESULT_CELLS, "rows": min(len(rows), query.limit)}
+        )
     result = QueryResult(
         columns=query.columns,
         rows=json_rows(rows[: query.limit]),

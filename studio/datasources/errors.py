@@ -59,6 +59,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Le serveur de « $url » a répondu par une erreur ($status). Vérifiez l'adresse.",
         "The server of “$url” answered with an error ($status). Check the address.",
     ),
+    "query.too_large": (
+        "Ce résultat est trop grand pour être affiché ($rows lignes) : ajoutez un filtre, "
+        "regroupez par une dimension moins fine, ou réduisez le nombre de lignes.",
+        "This result is too large to show ($rows rows): add a filter, group by a coarser "
+        "dimension, or show fewer rows.",
+    ),
     "csv.no_data": (
         "Le fichier ne contient qu'une ligne d'en-tête, sans aucune donnée.",
         "The file only has a header line and no data.",
