@@ -96,6 +96,32 @@ def test_rate_limit_per_account(make_app: Any) -> None:
     assert client.get("/api/v1/me").status_code == 401
 
 
+def test_an_attacker_cannot_lock_the_owner_out(make_app: Any) -> None:
+    """Failures from one address block that address for that account, not the account's
+    owner signing in from elsewhere; an attack spread over many addresses is still capped."""
+    app = make_app(login_max_per_account=3, login_max_per_address=1000)
+    server = app.server
+    with _db(server).session() as s:
+        accounts.create_account(s, "v@example.org", "viewer", password=PASSWORD)
+    attacker = server.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.66"
+    for _ in range(3):
+        assert sign_in(attacker, "v@example.org", "bad password!").status_code == 200
+    assert sign_in(attacker, "v@example.org", PASSWORD).status_code == 429
+    owner = server.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert sign_in(owner, "v@example.org", PASSWORD).status_code == 302
+    # 20 addresses × 3 failures = the account-wide cap: then every address waits
+    for i in range(20):
+        bot = server.test_client()
+        bot.environ_base["REMOTE_ADDR"] = f"192.0.2.{i + 1}"
+        for _ in range(3):
+            sign_in(bot, "v@example.org", "bad password!")
+    late = server.test_client()
+    late.environ_base["REMOTE_ADDR"] = "198.51.100.8"
+    assert sign_in(late, "v@example.org", PASSWORD).status_code == 429
+
+
 def test_rate_limit_per_address(make_app: Any) -> None:
     app = make_app(login_max_per_account=100, login_max_per_address=4)
     client = app.server.test_client()

@@ -96,7 +96,7 @@ def login() -> Response:
             return _render_login(200, t("login.invalid", locale), email)
         actor = accounts.actor_of(user)
         audit.record(s, actor, "login", "user", user.id, {}, address)
-    limiter.succeeded(email)
+    limiter.succeeded(email, address)
     next_url = safe_next(request.form.get("next"))
     session.clear()
     login_user(actor)

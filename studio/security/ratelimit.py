@@ -77,7 +77,16 @@ def make_counter(redis_url: str | None, prefix: str = "studio:rl:") -> Counter:
 
 
 class LoginLimiter:
-    """Limits failed sign-ins per account and per address."""
+    """Limits failed sign-ins without letting anyone lock a victim out.
+
+    Failures are counted per (account, address) pair: after `per_account` failures on one
+    account from one address, that address may not try that account again until the window
+    ends, while the account's owner, elsewhere, still signs in. Each address is also limited
+    over all accounts (`per_address`), and each account over all addresses to
+    ACCOUNT_WIDE_FACTOR times `per_account` (a guessing attack spread over many addresses).
+    """
+
+    ACCOUNT_WIDE_FACTOR = 20
 
     def __init__(self, counter: Counter, per_account: int, per_address: int, window: int) -> None:
         self.counter = counter
@@ -85,16 +94,26 @@ class LoginLimiter:
         self.per_address = per_address
         self.window = window
 
+    @staticmethod
+    def _keys(email: str, address: str) -> tuple[str, str, str]:
+        account = email.lower()
+        return f"pair:{account}|{address}", f"addr:{address}", f"acct:{account}"
+
     def blocked(self, email: str, address: str) -> bool:
-        """True when either the account or the address has used up its attempts."""
+        """True when this address has used up its attempts on this account or in all, or
+        the account its attempts from everywhere."""
+        pair, addr, acct = self._keys(email, address)
         return (
-            self.counter.count(f"acct:{email.lower()}", self.window) >= self.per_account
-            or self.counter.count(f"addr:{address}", self.window) >= self.per_address
+            self.counter.count(pair, self.window) >= self.per_account
+            or self.counter.count(addr, self.window) >= self.per_address
+            or self.counter.count(acct, self.window)
+            >= self.per_account * self.ACCOUNT_WIDE_FACTOR
         )
 
     def failed(self, email: str, address: str) -> None:
-        self.counter.hit(f"acct:{email.lower()}", self.window)
-        self.counter.hit(f"addr:{address}", self.window)
+        for key in self._keys(email, address):
+            self.counter.hit(key, self.window)
 
-    def succeeded(self, email: str) -> None:
-        self.counter.reset(f"acct:{email.lower()}")
+    def succeeded(self, email: str, address: str = "") -> None:
+        pair, _addr, _acct = self._keys(email, address)
+        self.counter.reset(pair)
