@@ -149,3 +149,35 @@ def test_a_too_large_result_is_a_clear_422(login: Any, monkeypatch: Any) -> None
     assert response.status_code == 422, response.get_data(as_text=True)[:300]
     assert response.get_json()["code"] == "query.too_large"
     assert "filtre" in response.get_json()["error"]
+
+
+# --- error messages never show server paths or engine internals -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "absent", "present"),
+    [
+        (
+            "IO Error: No magic bytes found at end of file '/srv/studio/instance/x.parquet'",
+            "/srv",
+            "No magic bytes",
+        ),
+        ("Out of Memory Error: failed to allocate data of size 2.0 GiB", "GiB", "mémoire"),
+        ("Binder Error: column foo not found\nLINE 1: SELECT …", "Binder", "column foo"),
+        ("C:\\Users\\studio\\data.csv is locked", "Users", "locked"),
+    ],
+)
+def test_engine_errors_are_said_without_internals(raw: str, absent: str, present: str) -> None:
+    from studio.datasources.errors import DatasetError
+
+    error = DatasetError("query.failed", {"detail": raw})
+    for locale in ("fr", "en"):
+        text = error.message(locale)
+        assert absent not in text and present in text, text
+
+
+def test_a_broken_parquet_upload_does_not_show_the_staging_path(login: Any) -> None:
+    response = upload(login("editor"), b"PAR1" + b"\0" * 64, "broken.parquet", "Cassé")
+    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    text = response.get_json()["error"]
+    assert "staging" not in text and "instance" not in text and "/tmp" not in text

@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 
+from studio.datasources.errors import DatasetError
 from studio.datasources.plan import Condition, QueryPlan
 from studio.datasources.values import quote_ident, sql_string
 
@@ -131,4 +132,7 @@ def order_clause(plan: QueryPlan) -> str:
 def run_plan(plan: QueryPlan, path: Path) -> list[tuple[Any, ...]]:
     """Return the result rows of `plan` on a Parquet file (at most limit + 1 rows)."""
     sql, params = compile_plan(plan, path)
-    return cursor().execute(sql, params).fetchall()
+    try:
+        return cursor().execute(sql, params).fetchall()
+    except duckdb.Error as exc:  # out of memory, a damaged file…: said without internals
+        raise DatasetError("query.failed", {"detail": str(exc)}) from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from string import Template
 from typing import Any
 
@@ -181,6 +182,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
 LOCALES = ("fr", "en")
 
 
+_PATH_RE = re.compile(r"""(?<![\w.~-])(?:[A-Za-z]:)?(?:/|\\)[^\s'"]*""")
+_ENGINE_PREFIX_RE = re.compile(
+    r"^(?:[A-Z][A-Za-z]* )*(?:Error|Exception)\s*:\s*|^\(?[\w.]+\.\w*Error\)?\s*"
+)
+
+
+def public_detail(text: str) -> str:
+    """An engine's error text as a person may see it: no server path, no engine class name,
+    one line, at most 200 characters; running out of memory said plainly."""
+    first = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+    if "out of memory" in first.lower() or "memory limit" in first.lower():
+        return "mémoire insuffisante sur le serveur pour ce calcul / not enough server memory"
+    first = _PATH_RE.sub("…", first)
+    first = _ENGINE_PREFIX_RE.sub("", first).strip()
+    return first[:200] or "erreur du moteur / engine error"
+
+
 class DatasetError(Exception):
     """A problem with a dataset or a query that the person can fix; `code` is stable."""
 
@@ -195,6 +213,8 @@ class DatasetError(Exception):
     ) -> None:
         self.code = code
         self.params = dict(params or {})
+        if "detail" in self.params:
+            self.params["detail"] = public_detail(str(self.params["detail"]))
         self.row = row
         self.column = column
         self.raw = raw
