@@ -9,7 +9,13 @@ PORT ?= 8050
 PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 export STUDIO_INSTANCE
-# The demo's boundaries ship in studio/data (no network needed); STUDIO_BOUNDARIES overrides.
+# Offline machines: the demo reads the boundaries from ../shared/data when it is there.
+SHARED_BOUNDARIES := $(abspath ../shared/data/departements-version-simplifiee.geojson)
+ifeq ($(STUDIO_BOUNDARIES),)
+ifneq ($(wildcard $(SHARED_BOUNDARIES)),)
+export STUDIO_BOUNDARIES := $(SHARED_BOUNDARIES)
+endif
+endif
 
 .PHONY: run test install install-test browser init demo lint bench clean
 

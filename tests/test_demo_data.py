@@ -152,16 +152,3 @@ def test_demo_dashboard_fields_exist_and_filters_reach_every_data_tile(
     merged = tile_queries(board.tile("carte"), board, {"territoire": ["59"]}, schemas)
     assert merged["boundaries"].filters == []
     assert {f.field for f in merged["values"].filters} == {"code_departement", "mois"}
-
-
-def test_shipped_boundaries_cover_every_departement_with_overseas() -> None:
-    import json
-
-    from studio.services.demo import DEFAULT_BOUNDARIES
-
-    assert not DEFAULT_BOUNDARIES.startswith("http")  # no download: works offline
-    document = json.loads(read_boundaries(DEFAULT_BOUNDARIES))
-    codes = {f["properties"]["code"] for f in document["features"]}
-    assert len(codes) == 101 and {"01", "2A", "2B", "971", "972", "973", "974", "976"} <= codes
-    assert all(f["properties"]["nom"] for f in document["features"])
-    assert Path(DEFAULT_BOUNDARIES).stat().st_size < 1_000_000

@@ -22,9 +22,11 @@ from studio.services import documents
 from studio.store import documents as doc_repo
 from studio.store.db import Database
 
-# Shipped with Studio (see studio/data/SOURCES.md): the demo needs no network.
-DEFAULT_BOUNDARIES = str(Path(__file__).resolve().parents[1] / "data" / "departements.geojson")
-BOUNDARIES_TITLE = "Départements : contours (IGN Admin Express, Licence Ouverte)"
+DEFAULT_BOUNDARIES = (
+    "https://etalab-datasets.geo.data.gouv.fr/contours-administratifs/latest/geojson/"
+    "departements-100m.geojson"
+)
+BOUNDARIES_TITLE = "Départements : contours (Admin Express, Etalab)"
 
 
 def demo_exists(db: Database) -> bool:

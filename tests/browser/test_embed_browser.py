@@ -163,9 +163,9 @@ def test_public_demo_dashboard_embeds_with_its_map(make_app: Any, start: Any) ->
     from studio.accounts import actor_of, create_account
     from studio.services.demo import load_demo
     from studio.store.models import Document
-    from tests.conftest import BOUNDARIES, PASSWORD
+    from tests.conftest import PASSWORD, SHARED_DATA
 
-    app = make_app(boundaries=str(BOUNDARIES))
+    app = make_app(boundaries=str(SHARED_DATA / "departements-version-simplifiee.geojson"))
     services = app.server.extensions["studio"]
     with services["db"].session() as s:
         admin = actor_of(create_account(s, "admin@example.org", "admin", [], PASSWORD)[0])

@@ -19,12 +19,12 @@ from selenium.webdriver.support.ui import Select
 
 from tests.browser.conftest import assert_clean_console, browser_sign_in
 from tests.browser.test_dashboards_browser import _click, _pick
-from tests.conftest import BOUNDARIES
+from tests.conftest import SHARED_DATA
 
 pytestmark = pytest.mark.slow
 
 NNBSP, NBSP, MINUS = "\u202f", "\u00a0", "\u2212"
-GEOJSON = BOUNDARIES
+GEOJSON = SHARED_DATA / "departements-version-simplifiee.geojson"
 # Two months of four départements: 16 500 households in January, 16 345 in February.
 CSV = (
     b"code_departement;nom;date;foyers\n"
