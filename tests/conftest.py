@@ -24,6 +24,8 @@ import sqlalchemy as sa
 from studio import accounts, create_app
 from studio.store import Database, migrate
 
+# Optional larger real files beside the checkout; tests that need real data use the copy
+# shipped in studio/data, so a fresh clone runs every test.
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 PASSWORD = "correct horse battery staple"
 ROLES = ("viewer", "editor", "admin")
