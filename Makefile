@@ -9,13 +9,7 @@ PORT ?= 8050
 PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 export STUDIO_INSTANCE
-# Offline machines: the demo reads the boundaries from ../shared/data when it is there.
-SHARED_BOUNDARIES := $(abspath ../shared/data/departements-version-simplifiee.geojson)
-ifeq ($(STUDIO_BOUNDARIES),)
-ifneq ($(wildcard $(SHARED_BOUNDARIES)),)
-export STUDIO_BOUNDARIES := $(SHARED_BOUNDARIES)
-endif
-endif
+# Offline is fine: the demo's boundaries and the tests' real data ship in studio/data.
 
 .PHONY: run test install install-test browser init demo lint bench clean
 
@@ -52,7 +46,7 @@ run: demo
 	$(BIN)/studio run --host $(HOST) --port $(PORT)
 
 test: install-test
-	$(BIN)/pytest --headless -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest --headless -p no:cacheprovider -rs $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check studio tests bench app.py

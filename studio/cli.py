@@ -85,7 +85,8 @@ def demo(if_new: bool) -> None:
     try:
         made = load_demo(db, settings, actor)
     except DemoError as exc:
-        _fail(f"{exc} Set STUDIO_BOUNDARIES to a GeoJSON file of the départements.")
+        _fail(f"{exc} Set STUDIO_BOUNDARIES to a GeoJSON file of the départements, or unset "
+              "it to use the outlines shipped with Studio.")
     click.echo(f"Demo dashboard ready: /dashboards/{made['dashboard']}")
     click.echo(f"Demo story ready: /stories/{made['story']}")
 

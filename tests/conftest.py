@@ -25,11 +25,10 @@ from flask.testing import FlaskClient
 from studio import accounts, create_app
 from studio.store import Database, migrate
 
-# Larger real files a checkout may have beside it (optional: tests using them skip, saying so)
+# Optional larger real files beside the checkout; tests that need real data use the copy
+# shipped in studio/data, so a fresh clone runs every test.
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 # The real open data shipped with Studio (always there): boundaries, RSA and population series
-SHIPPED_DATA = Path(__file__).resolve().parents[1] / "studio" / "data"
-BOUNDARIES = SHIPPED_DATA / "departements.geojson"
 PASSWORD = "correct horse battery staple"
 ROLES = ("viewer", "editor", "admin")
 

@@ -112,12 +112,14 @@ def test_app_refuses_uninitialised_database(tmp_path: Path) -> None:
 
 
 def test_demo_loads_once_and_renders(cli_env: Path, database_url: str, monkeypatch: Any) -> None:
-    from conftest import SHARED_DATA
+    """Offline and without STUDIO_BOUNDARIES: the demo draws the shipped outlines."""
+    import urllib.request
 
-    boundaries = SHARED_DATA / "departements-version-simplifiee.geojson"
-    if not boundaries.exists():
-        pytest.skip("shared data not present")
-    monkeypatch.setenv("STUDIO_BOUNDARIES", str(boundaries))
+    def no_network(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the demo must not download anything")
+
+    monkeypatch.delenv("STUDIO_BOUNDARIES", raising=False)
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
     runner = CliRunner()
     runner.invoke(main, ["init"])
     first = runner.invoke(main, ["demo", "--if-new"])

@@ -8,14 +8,13 @@ import json
 from typing import Any
 
 import pytest
-from conftest import SHARED_DATA
 from test_datasets_api import FRENCH_CSV
 
+from studio.data import DEPARTEMENTS
 from studio.spec import Filter
 from studio.store.models import Document
 
-BOUNDARIES = SHARED_DATA / "departements-version-simplifiee.geojson"
-pytestmark = pytest.mark.skipif(not BOUNDARIES.exists(), reason=f"{BOUNDARIES} is absent")
+BOUNDARIES = DEPARTEMENTS
 
 
 def map_spec(ds_id: int, geo_id: int) -> dict[str, Any]:

@@ -323,11 +323,8 @@ def test_xlsx_download_and_viewer_refused_on_draft(setup: dict[str, Any], app: A
 
 def test_editor_offers_fitting_fields_and_only_outline_datasets(setup: dict[str, Any],
                                                                   app: Any) -> None:
-    from conftest import SHARED_DATA
+    from studio.data import DEPARTEMENTS as geo
 
-    geo = SHARED_DATA / "departements-version-simplifiee.geojson"
-    if not geo.exists():
-        pytest.skip("shared data not present")
     editor = setup["editor"]
     created = editor.post("/api/v1/datasets", data={"file": (io.BytesIO(geo.read_bytes()),
                                                              geo.name)},

@@ -7,7 +7,9 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import SHARED_DATA, serve_files, sign_in
+from conftest import serve_files, sign_in
+
+from studio.data import RSA
 
 FRENCH_CSV = (
     "code_departement;nom;date;montant;taux\n"
@@ -91,9 +93,7 @@ def test_private_dataset_is_invisible_to_others(
 
 
 def test_query_matches_pandas_on_real_rsa_file(login: Any) -> None:
-    path = SHARED_DATA / "rsa-departements-2009-2019.csv"
-    if not path.exists():
-        pytest.skip("shared data not present")
+    path = RSA
     client = login("editor")
     created = upload(client, path.read_bytes(), path.name, "RSA départements")
     assert created.status_code == 201, created.get_json()

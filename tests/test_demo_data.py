@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from studio.data import DEPARTEMENTS
 from studio.demo import (
     DEMO_DATASETS,
     SOURCE,
@@ -21,8 +22,7 @@ from studio.demo import (
 from studio.spec import TILE_KINDS, dump_dashboard, load_dashboard
 from studio.spec.filters import filter_reach, tile_queries
 
-BOUNDARIES = Path(__file__).resolve().parents[2] / "shared" / "data" / \
-    "departements-version-simplifiee.geojson"
+BOUNDARIES = DEPARTEMENTS
 IDS = {"rsa_mensuel": 11, "rsa_decembre": 12}
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.config import Settings
+from studio.data import DEPARTEMENTS
 from studio.demo import (
     DEMO_DATASETS,
     TITLE,
@@ -22,11 +23,9 @@ from studio.services import documents
 from studio.store import documents as doc_repo
 from studio.store.db import Database
 
-DEFAULT_BOUNDARIES = (
-    "https://etalab-datasets.geo.data.gouv.fr/contours-administratifs/latest/geojson/"
-    "departements-100m.geojson"
-)
-BOUNDARIES_TITLE = "Départements : contours (Admin Express, Etalab)"
+DEFAULT_BOUNDARIES = str(DEPARTEMENTS)
+"""The outlines shipped in `studio/data` (metropolitan France): no download needed."""
+BOUNDARIES_TITLE = "Départements : contours (IGN Admin Express, Licence Ouverte)"
 
 
 def demo_exists(db: Database) -> bool:

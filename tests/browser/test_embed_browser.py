@@ -163,9 +163,9 @@ def test_public_demo_dashboard_embeds_with_its_map(make_app: Any, start: Any) ->
     from studio.accounts import actor_of, create_account
     from studio.services.demo import load_demo
     from studio.store.models import Document
-    from tests.conftest import PASSWORD, SHARED_DATA
+    from tests.conftest import PASSWORD
 
-    app = make_app(boundaries=str(SHARED_DATA / "departements-version-simplifiee.geojson"))
+    app = make_app()  # the demo draws the outlines shipped in studio/data
     services = app.server.extensions["studio"]
     with services["db"].session() as s:
         admin = actor_of(create_account(s, "admin@example.org", "admin", [], PASSWORD)[0])

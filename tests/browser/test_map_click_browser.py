@@ -14,10 +14,7 @@ from tests.browser.conftest import assert_clean_console, browser_sign_in
 from tests.test_dashboard_maps import BOUNDARIES, map_spec
 from tests.test_datasets_api import FRENCH_CSV
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not BOUNDARIES.exists(), reason=f"{BOUNDARIES} is absent"),
-]
+pytestmark = pytest.mark.slow
 
 
 def _published_map_dashboard(server: Any, users: dict, sections: Any = None) -> int:

@@ -8,7 +8,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests.browser.conftest import assert_clean_console, base_url, browser_sign_in
-from tests.conftest import PASSWORD, SHARED_DATA
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -17,7 +17,7 @@ def test_demo_dashboard_stacks_its_tiles_on_a_phone(make_app: Any, start: Any) -
     from studio.accounts import actor_of, create_account
     from studio.services.demo import load_demo
 
-    app = make_app(boundaries=str(SHARED_DATA / "departements-version-simplifiee.geojson"))
+    app = make_app()  # the demo draws the outlines shipped in studio/data
     services = app.server.extensions["studio"]
     with services["db"].session() as s:
         admin = actor_of(create_account(s, "admin@example.org", "admin", [], PASSWORD)[0])

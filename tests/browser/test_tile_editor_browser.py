@@ -17,14 +17,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
+from studio.data import DEPARTEMENTS
 from tests.browser.conftest import assert_clean_console, browser_sign_in
 from tests.browser.test_dashboards_browser import _click, _pick
-from tests.conftest import SHARED_DATA
 
 pytestmark = pytest.mark.slow
 
 NNBSP, NBSP, MINUS = "\u202f", "\u00a0", "\u2212"
-GEOJSON = SHARED_DATA / "departements-version-simplifiee.geojson"
+GEOJSON = DEPARTEMENTS
 # Two months of four départements: 16 500 households in January, 16 345 in February.
 CSV = (
     b"code_departement;nom;date;foyers\n"
@@ -120,8 +120,6 @@ def _preview_text(duo: Any) -> str:
 
 
 def test_build_one_tile_of_each_kind(app: Any, server: Any, users: dict, start: Any) -> None:
-    if not GEOJSON.exists():
-        pytest.skip("shared data not present")
     _datasets(server, users)
     duo = start(app)
     browser_sign_in(duo, users["editor"]["email"], users["editor"]["password"])
