@@ -181,3 +181,31 @@ def test_a_broken_parquet_upload_does_not_show_the_staging_path(login: Any) -> N
     assert response.status_code == 422, response.get_data(as_text=True)[:300]
     text = response.get_json()["error"]
     assert "staging" not in text and "instance" not in text and "/tmp" not in text
+
+
+# --- chart labels, legends and hover texts are text, not HTML --------------------------------
+
+
+def test_chart_category_labels_are_escaped() -> None:
+    from studio.components.chart import build_figure
+    from studio.spec import QueryResult
+    from studio.spec.tiles import TILE_ADAPTER
+
+    hostile = '<a href="javascript:alert(1)">clic</a>'
+    styled = '<span style="font-size:90px">énorme</span>'
+    for chart in ("column", "bar", "line", "pie"):
+        tile = TILE_ADAPTER.validate_python(
+            {
+                "kind": "chart",
+                "id": "c1",
+                "chart": chart,
+                "dataset": 1,
+                "dimension": {"field": "nom"},
+                "measures": [{"field": "montant", "agg": "sum"}],
+            }
+        )
+        result = QueryResult(columns=["nom", "montant__sum"], rows=[[hostile, 1.0], [styled, 2.0]])
+        figure = build_figure(tile, result, "fr")[0]
+        text = json.dumps(figure.to_plotly_json()["data"], default=str)
+        assert "<a href" not in text and "<span style" not in text, chart
+        assert "&lt;a href" in text, chart

@@ -197,6 +197,7 @@ def _cartesian_traces(tile: ChartTile, data: ChartData, locale: str,
     colors = palette_colors(tile.palette, len(data.series))
     secondary = {v.key for v in tile.secondary}
     traces: list[go.BaseTraceType] = []
+    shown = [esc(lab) for lab in data.labels]  # axis labels: plotly reads pseudo-HTML there
     for color, s in zip(colors, data.series, strict=True):
         texts = _texts(s.values, locale, fmt)
         common: dict[str, Any] = {
@@ -206,10 +207,9 @@ def _cartesian_traces(tile: ChartTile, data: ChartData, locale: str,
         if tile.show_values:
             common["text"] = texts
         if tile.chart in ("column", "bar") or (tile.chart == "combo" and s.key not in secondary):
-            traces.append(_bar(tile, data.labels, s.values, color, common))
+            traces.append(_bar(tile, shown, s.values, color, common))
         else:
-            traces.append(_line(tile, data.labels, s.values, color, common,
-                                s.key in secondary))
+            traces.append(_line(tile, shown, s.values, color, common, s.key in secondary))
     return traces
 
 

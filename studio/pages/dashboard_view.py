@@ -13,6 +13,7 @@ from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html
 from plotly.io.json import to_json_plotly
 
 from studio import runtime
+from studio.components.chart import esc
 from studio.components.format import format_category
 from studio.components.render import render_tile
 from studio.i18n import register, t
@@ -639,7 +640,8 @@ def _raw_value(board: service.OpenDashboard, tile: Any, label: Any, locale: str)
     if result is None:
         return None
     for value in result.column(tile.dimension.field):
-        if format_category(value, locale, tile.dimension.grain) == label:
+        shown = format_category(value, locale, tile.dimension.grain)
+        if label in (shown, esc(shown)):  # charts show labels escaped (esc)
             return value
     return None
 
