@@ -131,6 +131,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "L'objet n° $row a une géométrie invalide : $detail",
         "Feature number $row has an invalid geometry: $detail",
     ),
+    "geojson.too_many_properties": (
+        "Ce GeoJSON a plus de $limit propriétés différentes : gardez les colonnes utiles "
+        "(par exemple avec mapshaper ou QGIS), puis réessayez.",
+        "This GeoJSON has more than $limit different properties: keep the useful columns "
+        "(e.g. with mapshaper or QGIS), then try again.",
+    ),
+    "geojson.too_many_cells": (
+        "Ce GeoJSON est trop grand ($features entités × $properties propriétés, plus de "
+        "$limit cellules) : retirez des propriétés ou découpez le fichier.",
+        "This GeoJSON is too large ($features features × $properties properties, over $limit "
+        "cells): remove properties or split the file.",
+    ),
     "geojson.too_many_vertices": (
         "Le fichier GeoJSON contient trop de points ($count, maximum $limit). "
         "Simplifiez les géométries avant l'import.",

@@ -20,6 +20,8 @@ from studio.datasources.infer import ColumnPlan
 from studio.datasources.tabular import RawTable
 
 MAX_VERTICES = 2_000_000
+MAX_PROPERTIES = 500  # distinct property names (columns)
+MAX_CELLS = 20_000_000  # features × properties
 GEOMETRY_COLUMN = "geometry"
 # geometry type -> nesting depth of its coordinates above a position
 DEPTHS = {
@@ -35,6 +37,7 @@ DEPTHS = {
 def load_geojson(con: duckdb.DuckDBPyConnection, path: Path) -> RawTable:
     """Return the description of the `raw` table loaded from a GeoJSON file."""
     features = _features(_parse(path))
+    names = _property_names(features)  # checked before any column is built
     vertices = 0
     for number, feature in enumerate(features, start=1):
         vertices += _check_feature(feature, number)
@@ -42,7 +45,6 @@ def load_geojson(con: duckdb.DuckDBPyConnection, path: Path) -> RawTable:
             raise DatasetError(
                 "geojson.too_many_vertices", {"count": f"> {vertices}", "limit": MAX_VERTICES}
             )
-    names = _property_names(features)
     columns = {
         f"c{i}": pa.array(
             [_text((f.get("properties") or {}).get(n)) for f in features], pa.string()
@@ -72,6 +74,8 @@ def _parse(path: Path) -> Any:
         raise DatasetError(
             "geojson.invalid", {"detail": f"JSON error line {exc.lineno}: {exc.msg}"}
         ) from exc
+    except RecursionError:
+        raise DatasetError("geojson.invalid", {"detail": "nested too deeply"}) from None
 
 
 def _features(document: Any) -> list[dict[str, Any]]:
@@ -148,10 +152,20 @@ def _check_ring(ring: list[Any]) -> None:
 
 
 def _property_names(features: list[dict[str, Any]]) -> list[str]:
+    """The columns to make, in order of appearance; DatasetError beyond MAX_PROPERTIES names
+    or MAX_CELLS cells (the table would not fit in memory)."""
     names: dict[str, None] = {}
     for feature in features:
-        for key in feature.get("properties") or {}:
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        for key in properties if isinstance(properties, dict) else ():
             names.setdefault(str(key), None)
+        if len(names) > MAX_PROPERTIES:
+            raise DatasetError("geojson.too_many_properties", {"limit": MAX_PROPERTIES})
+    if len(names) * len(features) > MAX_CELLS:
+        raise DatasetError(
+            "geojson.too_many_cells",
+            {"features": len(features), "properties": len(names), "limit": MAX_CELLS},
+        )
     return list(names)
 
 
