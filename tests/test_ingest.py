@@ -534,7 +534,7 @@ def test_real_overseas_geojson(tmp_path: Path) -> None:
     assert set(column(result, "code")) == {"971", "972", "973", "974", "976"}
 
 
-def test_geojson_with_thousands_of_properties_is_refused_fast(tmp_path: Any) -> None:
+def test_geojson_with_thousands_of_properties_is_refused_fast(tmp_path: Path) -> None:
     """A 12 MB file of 2,000 keys spread over 200,000 features: refused before any column is
     built (it once took 51 s and 2.8 GB, then a 500)."""
     import json as json_lib
