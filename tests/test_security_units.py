@@ -118,12 +118,13 @@ def test_login_limiter(backend: str) -> None:
     for _ in range(3):
         assert not limiter.blocked("a@x.org", "1.1.1.1")
         limiter.failed("a@x.org", "1.1.1.1")
-    assert limiter.blocked("A@x.org", "2.2.2.2")  # per account, whatever the address
+    assert limiter.blocked("A@x.org", "1.1.1.1")  # this account from this address
+    assert not limiter.blocked("a@x.org", "2.2.2.2")  # the owner, elsewhere, still may
     assert not limiter.blocked("b@x.org", "2.2.2.2")
     limiter.failed("b@x.org", "1.1.1.1")
     limiter.failed("c@x.org", "1.1.1.1")
     assert limiter.blocked("d@x.org", "1.1.1.1")  # per address, whatever the account
-    limiter.succeeded("a@x.org")
+    limiter.succeeded("a@x.org", "1.1.1.1")
     assert not limiter.blocked("a@x.org", "3.3.3.3")
 
 
