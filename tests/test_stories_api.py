@@ -86,6 +86,10 @@ def test_viewers_see_only_the_published_revision(
     seen = viewer.get(url).get_json()
     assert seen["spec"]["title"] == "Le RSA en 2024" and seen["showing"] == "published"
     assert "Brouillon secret" not in str(viewer.get("/api/v1/stories").get_json())
+    exported = viewer.get(f"{url}/export")
+    assert exported.status_code == 200
+    assert "Brouillon secret" not in exported.get_data(as_text=True)  # nor its title
+    assert exported.get_json()["title"] == "Le RSA en 2024"
     assert viewer.put(url, json=story_spec(ds_id), headers={"If-Match": '"v2"'}).status_code == 403
     assert viewer.post(f"{url}/publish").status_code == 403
     assert viewer.get(f"{url}/revisions").status_code == 403

@@ -317,7 +317,7 @@ def export_document(s: Session, actor: Any, doc: Document) -> dict[str, Any]:
     return {
         "studio_export": EXPORT_FORMAT,
         "kind": doc.kind,
-        "title": doc.title,
+        "title": str(spec.get("title", doc.title)),  # the revision shown, never a draft's
         "state": state,
         "datasets": names,
         "spec": spec,
