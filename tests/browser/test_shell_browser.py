@@ -17,11 +17,13 @@ def test_sign_in_home_language_sign_out(app: Any, users: dict, start: Any) -> No
     duo.wait_for_contains_text("#home-welcome", "Bienvenue", timeout=10)
     duo.wait_for_contains_text("#home-empty", "Votre catalogue est vide")
     assert "Administration" not in duo.find_element("nav").text
+    assert duo.driver.execute_script("return document.documentElement.lang;") == "fr"
 
     duo.find_element("#shell-lang-en").click()
     duo.wait_for_contains_text("#home-welcome", "Welcome", timeout=10)
     duo.wait_for_contains_text("#home-empty", "Your catalogue is empty")
     assert duo.find_element("#shell-lang-en").get_attribute("aria-pressed") == "true"
+    assert duo.driver.execute_script("return document.documentElement.lang;") == "en"
 
     duo.find_element("#shell-logout").click()
     duo.wait_for_element("#login-notice", timeout=10)
