@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from typing import Protocol
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Counter(Protocol):
@@ -46,16 +51,60 @@ class MemoryCounter:
             self._data.pop(key, None)
 
 
-class RedisCounter:
-    """Counters in Redis, so that every worker sees the same limits."""
+class Breaker:
+    """After one failure, skip the remote service for `cooldown` seconds (a circuit breaker).
 
-    def __init__(self, url: str, prefix: str = "studio:rl:") -> None:
+    `call(fn, fallback)` runs `fn` unless the breaker is open; when `fn` raises one of
+    `errors`, the breaker opens, one warning is logged for the outage, and `fallback` runs.
+    """
+
+    def __init__(self, name: str, errors: tuple[type[BaseException], ...], cooldown: float = 30.0):
+        self.name = name
+        self.errors = errors
+        self.cooldown = cooldown
+        self._open_until = 0.0
+        self._warned = False
+
+    def is_open(self) -> bool:
+        return time.monotonic() < self._open_until
+
+    def call(self, fn: Callable[[], T], fallback: Callable[[], T]) -> T:
+        if self.is_open():
+            return fallback()
+        try:
+            result = fn()
+        except self.errors as exc:
+            self._open_until = time.monotonic() + self.cooldown
+            if not self._warned:
+                self._warned = True
+                log.warning(
+                    "%s unreachable (%s); falling back for %.0f s", self.name, exc, self.cooldown
+                )
+            return fallback()
+        self._warned = False
+        return result
+
+
+class RedisCounter:
+    """Counters in Redis, so that every worker sees the same limits.
+
+    When Redis fails or times out, counts fall back to this process's memory (sign-in keeps
+    working, limits are per process meanwhile) and Redis is skipped for `cooldown` seconds.
+    """
+
+    def __init__(
+        self, url: str, prefix: str = "studio:rl:", timeout: float = 0.5, cooldown: float = 30.0
+    ) -> None:
         import redis
 
-        self._redis = redis.Redis.from_url(url)
+        self._redis = redis.Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout
+        )
         self._prefix = prefix
+        self.fallback = MemoryCounter()
+        self.breaker = Breaker("Redis (login limits)", (redis.RedisError, OSError), cooldown)
 
-    def hit(self, key: str, window: int) -> int:
+    def _hit(self, key: str, window: int) -> int:
         k = self._prefix + key
         pipe = self._redis.pipeline()
         pipe.incr(k)
@@ -63,12 +112,20 @@ class RedisCounter:
         n, _ = pipe.execute()
         return int(n)
 
+    def hit(self, key: str, window: int) -> int:
+        return self.breaker.call(
+            lambda: self._hit(key, window), lambda: self.fallback.hit(key, window)
+        )
+
     def count(self, key: str, window: int) -> int:
-        value = self._redis.get(self._prefix + key)
-        return int(value or 0)
+        return self.breaker.call(
+            lambda: int(self._redis.get(self._prefix + key) or 0),
+            lambda: self.fallback.count(key, window),
+        )
 
     def reset(self, key: str) -> None:
-        self._redis.delete(self._prefix + key)
+        self.fallback.reset(key)
+        self.breaker.call(lambda: self._redis.delete(self._prefix + key), lambda: 0)
 
 
 def make_counter(redis_url: str | None, prefix: str = "studio:rl:") -> Counter:
