@@ -77,3 +77,21 @@ def test_sign_in_works_with_redis_down(server: Any, users: dict[str, dict[str, A
     assert sign_in(client, email, "wrong-password-1").status_code == 200
     response = sign_in(client, email, PASSWORD)
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
+
+
+def test_stalled_redis_costs_one_timeout_not_one_per_cache_call(
+    silent_redis: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A filter change makes many cache calls: after one timeout the cache is skipped."""
+    from studio.datasources.cache import QueryCache, RedisBackend
+
+    cache = QueryCache(RedisBackend(silent_redis, prefix="fault:"))
+    caplog.set_level(logging.WARNING)
+    started = time.perf_counter()
+    for i in range(20):
+        assert cache.get_bytes(f"k{i}") is None
+        cache.set_bytes(f"k{i}", b"x")
+    elapsed = time.perf_counter() - started
+    assert elapsed < 1.0, f"{elapsed:.2f} s for 40 cache calls with Redis stalled"
+    assert cache.misses == 20
+    assert len([r for r in caplog.records if "query cache" in r.getMessage()]) == 1
