@@ -19,7 +19,7 @@ from studio.i18n import t
 from studio.security import inputs
 from studio.security.actor import AnonymousActor
 from studio.security.guard import is_public, wants_json
-from studio.security.headers import apply_security_headers
+from studio.security.headers import apply_cache_control, apply_security_headers
 from studio.security.policy import PermissionDenied
 from studio.security.ratelimit import LoginLimiter, make_counter
 from studio.store import Database, NotFound, is_initialised
@@ -184,6 +184,7 @@ def _init_guard(server: Flask, settings: Settings) -> None:
     @server.after_request
     def headers(response: Response) -> Response:
         tile_origin = _origin(settings.tile_url)
+        apply_cache_control(response, request.path, request.args)
         return apply_security_headers(response, g.get("frame_ancestors", ()), tile_origin)
 
     @server.errorhandler(PermissionDenied)

@@ -164,14 +164,45 @@ def resolve_secret_key(settings: Settings) -> str:
         check_secret_key(settings.secret_key)
         return settings.secret_key
     path = settings.instance / "secret_key"
-    if path.exists():
-        key = path.read_text(encoding="utf-8").strip()
-        if len(key) >= MIN_SECRET_LENGTH:
-            return key
+    key = _read_key(path)
+    if key:
+        return key
     settings.instance.mkdir(parents=True, exist_ok=True)
+    return _create_key(path)
+
+
+def _read_key(path: Path) -> str:
+    """The key stored at `path`, or "" when it is missing or too short."""
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return ""
+    return key if len(key) >= MIN_SECRET_LENGTH else ""
+
+
+def _create_key(path: Path) -> str:
+    """Write a new key to a temporary file, then link it into place: the first process wins.
+
+    `os.link` fails when `path` exists, so processes started together all end up with the
+    winner's key, and no process ever reads a half-written file. A stored key that is too
+    short (from an old version) is replaced.
+    """
     key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(key)
-    os.chmod(path, 0o600)
-    return key
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(key)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            existing = _read_key(path)
+            if existing:
+                return existing
+            os.replace(tmp, path)
+        return key
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -63,3 +63,29 @@ def test_generated_secret_is_kept_with_mode_0600(tmp_path: Path) -> None:
 def test_app_refuses_to_start_with_placeholder_secret(make_app) -> None:  # noqa: ANN001
     with pytest.raises(ConfigError, match="placeholder"):
         make_app(secret_key="changeme")
+
+
+def _resolve_in_child(instance: str, start, out) -> None:
+    """Wait for the start signal, then resolve the instance's key (run in a child process)."""
+    start.wait()
+    out.put(resolve_secret_key(load_settings({"instance": Path(instance)}, environ={})))
+
+
+def test_processes_started_together_agree_on_the_generated_key(tmp_path: Path) -> None:
+    """8 processes creating the key at once all get the same one (exclusive create), 20 rounds."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    for round_ in range(20):
+        instance = tmp_path / f"i{round_}"
+        start, out = ctx.Event(), ctx.Queue()
+        args = (str(instance), start, out)
+        procs = [ctx.Process(target=_resolve_in_child, args=args) for _ in range(8)]
+        for p in procs:
+            p.start()
+        start.set()
+        keys = {out.get(timeout=20) for _ in procs}
+        for p in procs:
+            p.join(timeout=20)
+        assert len(keys) == 1, f"round {round_}: {len(keys)} different keys"
+        assert keys == {(instance / "secret_key").read_text(encoding="utf-8").strip()}

@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict
 from typing import Any, Protocol
 
+from studio.breaker import Breaker
 from studio.spec.query import Query, QueryResult, RowFilter
 
 log = logging.getLogger(__name__)
@@ -82,27 +83,26 @@ class MemoryBackend:
 class RedisBackend:
     """Results in Redis under `prefix`, expiring after `ttl` seconds; Redis down = a miss."""
 
-    def __init__(self, url: str, prefix: str = DEFAULT_PREFIX, ttl: int = DEFAULT_TTL) -> None:
+    def __init__(
+        self, url: str, prefix: str = DEFAULT_PREFIX, ttl: int = DEFAULT_TTL, cooldown: float = 30.0
+    ) -> None:
         import redis
 
         self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self.prefix = prefix
         self.ttl = ttl
+        # a cache outage must not break dashboards, nor make each call wait for the timeout
+        self.breaker = Breaker("Redis (query cache)", (redis.RedisError, OSError), cooldown)
 
     def get(self, key: str) -> bytes | None:
         """Return the stored value, or None when absent or when Redis cannot be reached."""
-        try:
-            return self.client.get(self.prefix + key)
-        except Exception as exc:  # a cache outage must not break dashboards
-            log.warning("query cache read failed: %s", exc)
-            return None
+        return self.breaker.call(lambda: self.client.get(self.prefix + key), lambda: None)
 
     def set(self, key: str, value: bytes) -> None:
-        """Store a value with the TTL; failures are logged and ignored."""
-        try:
-            self.client.set(self.prefix + key, value, ex=self.ttl)
-        except Exception as exc:
-            log.warning("query cache write failed: %s", exc)
+        """Store a value with the TTL; failures are logged once and ignored."""
+        self.breaker.call(
+            lambda: self.client.set(self.prefix + key, value, ex=self.ttl), lambda: None
+        )
 
     def clear(self) -> None:
         """Delete every key under this backend's prefix."""

@@ -15,6 +15,8 @@ import flask_bootstrap
 from flask import (
     Blueprint,
     abort,
+    current_app,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -134,5 +136,40 @@ def vendor(filename: str) -> Response:
 
 @bp.get("/healthz")
 def healthz() -> Response:
-    """Liveness probe for load balancers."""
-    return Response('{"status": "ok"}', mimetype="application/json")
+    """Probe for load balancers: 200 when the database (and Redis, if set) answer, else 503."""
+    checks = {"database": _check_database(), **({"redis": _check_redis()} if _redis_url() else {})}
+    ok = all(checks.values())
+    body = {
+        "status": "ok" if ok else "unavailable",
+        "checks": {name: "ok" if up else "failed" for name, up in checks.items()},
+    }
+    response = jsonify(body)
+    response.status_code = 200 if ok else 503
+    return response
+
+
+def _check_database() -> bool:
+    """True when `SELECT 1` succeeds on the metadata database."""
+    from sqlalchemy import text
+
+    try:
+        with current_app.extensions["studio"]["db"].engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:  # any failure means "not ready"
+        return False
+    return True
+
+
+def _redis_url() -> str:
+    return current_app.extensions["studio"]["settings"].redis_url or ""
+
+
+def _check_redis() -> bool:
+    """True when Redis answers PING within half a second."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(_redis_url(), socket_timeout=0.5, socket_connect_timeout=0.5)
+        return bool(client.ping())
+    except (redis.RedisError, OSError):
+        return False

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
+from dash.fingerprint import check_fingerprint
 from werkzeug.wrappers import Response
 
 BASE_CSP = (
@@ -24,6 +25,32 @@ def content_security_policy(frame_ancestors: Iterable[str] = (), tile_origin: st
     origins = " ".join(frame_ancestors) or "'none'"
     tiles = f" {tile_origin}" if tile_origin else ""
     return BASE_CSP.replace("$tiles", tiles) + f"; frame-ancestors {origins}"
+
+STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/")
+IMMUTABLE = "public, max-age=31536000, immutable"
+STATIC_MAX_AGE = "public, max-age=86400"
+
+
+def static_cache_control(path: str, query: Mapping[str, str]) -> str | None:
+    """The Cache-Control of a static file at `path`, or None when `path` is not one.
+
+    Dash fingerprints component suites in their name (`x.v4_4_1m123.js`) and assets with an
+    `m=` query: those never change under the same URL, so they are immutable for a year.
+    Other static files (lazily loaded chunks such as plotly.min.js) may change at an
+    upgrade: a day.
+    """
+    if not path.startswith(STATIC_PREFIXES):
+        return None
+    fingerprinted = check_fingerprint(path)[1] or (path.startswith("/assets/") and "m" in query)
+    return IMMUTABLE if fingerprinted else STATIC_MAX_AGE
+
+
+def apply_cache_control(response: Response, path: str, query: Mapping[str, str]) -> Response:
+    """Let successful static files be cached; everything else is left to the default no-store."""
+    value = static_cache_control(path, query) if response.status_code in (200, 304) else None
+    if value:
+        response.headers["Cache-Control"] = value
+    return response
 
 
 def apply_security_headers(

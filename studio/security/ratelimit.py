@@ -6,6 +6,8 @@ import threading
 import time
 from typing import Protocol
 
+from studio.breaker import Breaker
+
 
 class Counter(Protocol):
     def hit(self, key: str, window: int) -> int: ...
@@ -47,15 +49,25 @@ class MemoryCounter:
 
 
 class RedisCounter:
-    """Counters in Redis, so that every worker sees the same limits."""
+    """Counters in Redis, so that every worker sees the same limits.
 
-    def __init__(self, url: str, prefix: str = "studio:rl:") -> None:
+    When Redis fails or times out, counts fall back to this process's memory (sign-in keeps
+    working, limits are per process meanwhile) and Redis is skipped for `cooldown` seconds.
+    """
+
+    def __init__(
+        self, url: str, prefix: str = "studio:rl:", timeout: float = 0.5, cooldown: float = 30.0
+    ) -> None:
         import redis
 
-        self._redis = redis.Redis.from_url(url)
+        self._redis = redis.Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout
+        )
         self._prefix = prefix
+        self.fallback = MemoryCounter()
+        self.breaker = Breaker("Redis (login limits)", (redis.RedisError, OSError), cooldown)
 
-    def hit(self, key: str, window: int) -> int:
+    def _hit(self, key: str, window: int) -> int:
         k = self._prefix + key
         pipe = self._redis.pipeline()
         pipe.incr(k)
@@ -63,12 +75,20 @@ class RedisCounter:
         n, _ = pipe.execute()
         return int(n)
 
+    def hit(self, key: str, window: int) -> int:
+        return self.breaker.call(
+            lambda: self._hit(key, window), lambda: self.fallback.hit(key, window)
+        )
+
     def count(self, key: str, window: int) -> int:
-        value = self._redis.get(self._prefix + key)
-        return int(value or 0)
+        return self.breaker.call(
+            lambda: int(self._redis.get(self._prefix + key) or 0),
+            lambda: self.fallback.count(key, window),
+        )
 
     def reset(self, key: str) -> None:
-        self._redis.delete(self._prefix + key)
+        self.fallback.reset(key)
+        self.breaker.call(lambda: self._redis.delete(self._prefix + key), lambda: 0)
 
 
 def make_counter(redis_url: str | None, prefix: str = "studio:rl:") -> Counter:
