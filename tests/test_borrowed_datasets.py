@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from conftest import call_callback, render_page
 from story_samples import story_spec
+from test_dashboard_pages import _download
 from test_dashboards_api import spec
 from test_datasets_api import upload
 from test_sharing_api import add_user
@@ -201,32 +202,6 @@ def _legacy_published(attack: dict[str, Any]) -> int:
         return doc.id
 
 
-def _download(client: Any, app: Any, doc: int, fmt: str) -> Any:
-    key = next(k for k in app.callback_map if "dv-download.data" in k)
-    body = {
-        "output": key,
-        "outputs": {"id": "dv-download", "property": "data"},
-        "inputs": [
-            [
-                {
-                    "id": {"type": "dv-dl", "tile": "c1", "fmt": fmt},
-                    "property": "n_clicks",
-                    "value": 1,
-                }
-            ]
-        ],
-        "state": [
-            [{"id": {"type": "dv-filter", "filter": "f1"}, "property": "value", "value": None}],
-            {"id": "dv-cross", "property": "data", "value": None},
-            {"id": "dv-doc", "property": "data", "value": {"id": doc}},
-        ],
-        "changedPropIds": ['{"fmt":"' + fmt + '","tile":"c1","type":"dv-dl"}.n_clicks'],
-    }
-    return client.post(
-        "/_dash-update-component", data=json.dumps(body), content_type="application/json"
-    )
-
-
 def _embed(client: Any, app: Any, doc: int) -> Any:
     from test_embeds import _show
 
@@ -245,7 +220,7 @@ def _no_row_anywhere(attack: dict[str, Any], app: Any, client: Any, doc: int) ->
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
     assert _leaks(text) == [] and "2B" not in text
-    csv = _download(viewer, app, doc, "csv")
+    csv = _download(viewer, app, doc, "csv", None)
     if csv.status_code == 200 and "dv-download" in csv.get_data(as_text=True):
         data = csv.get_json()["response"]["dv-download"]["data"]
         assert _leaks(base64.b64decode(data["content"]).decode("utf-8-sig", "replace")) == []
