@@ -55,8 +55,3 @@ def readable(actor: Any, dataset: Any, via: Vouch | None = None) -> bool:
         return False
     return allowed(via.publisher, "view", dataset)
 
-
-def unreadable(actor: Any, datasets: Iterable[Any]) -> list[Any]:
-    """The datasets among `datasets` that `actor` may not view directly (no vouching: this
-    is what saving a spec naming them requires)."""
-    return [ds for ds in datasets if not allowed(actor, "view", ds)]

@@ -156,8 +156,9 @@ def vouch(s: Session, doc: Document, raw: dict[str, Any]) -> Vouch:
 
     if not doc.published_number:
         return NO_VOUCH
-    rev = repo.get_revision(s, doc, doc.published_number)
-    author_id = rev.author_id if rev.author_id is not None else doc.owner_id
+    author_id = repo.revision_author(s, doc, doc.published_number)
+    if author_id is None:
+        author_id = doc.owner_id
     user = s.get(User, author_id) if author_id is not None else None
     if user is None or user.disabled:
         return NO_VOUCH
@@ -309,7 +310,7 @@ def export_document(s: Session, actor: Any, doc: Document) -> dict[str, Any]:
     from studio.store import datasets as ds_repo
 
     names = {}
-    for ds_id in _dataset_ids(spec):
+    for ds_id in dataset_ids(spec):
         try:
             names[str(ds_id)] = ds_repo.get_dataset(s, ds_id).name
         except NotFound:
@@ -338,21 +339,6 @@ def import_document(s: Session, actor: Any, data: Any) -> Document:
     return create(s, kind, actor, spec)
 
 
-def _dataset_ids(spec: Any) -> set[int]:
-    """Every dataset id mentioned in a spec (any `dataset` key holding an integer)."""
-    found: set[int] = set()
-    if isinstance(spec, dict):
-        for key, value in spec.items():
-            if key == "dataset" and isinstance(value, int):
-                found.add(value)
-            else:
-                found |= _dataset_ids(value)
-    elif isinstance(spec, list):
-        for item in spec:
-            found |= _dataset_ids(item)
-    return found
-
-
 def _relink(s: Session, actor: Any, spec: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
 
     from studio.store.sharing import visible_datasets
@@ -377,9 +363,9 @@ def _relink(s: Session, actor: Any, spec: dict[str, Any], names: dict[str, str])
     return walk(spec)
 
 
-def dataset_ids(spec: dict[str, Any]) -> set[int]:
-    """Dataset ids a stored spec's tiles use (what viewing the document vouches for)."""
-    return _dataset_ids(spec)
+def dataset_ids(spec: Any) -> set[int]:
+    """Every dataset id a spec names (what viewing the published document vouches for)."""
+    return {ds_id for _where, ds_id in dataset_refs(spec)}
 
 
 def purge_bin(s: Session) -> int:

@@ -118,6 +118,15 @@ def get_revision(s: Session, doc: Document, number: int) -> Revision:
     return rev
 
 
+def revision_author(s: Session, doc: Document, number: int) -> int | None:
+    """The id of who saved revision `number` (its spec is not read again)."""
+    return s.scalar(
+        select(Revision.author_id).where(
+            Revision.document_id == doc.id, Revision.number == number
+        )
+    )
+
+
 def latest_revision(s: Session, doc: Document) -> Revision:
     """The newest revision (the draft as saved)."""
     return list_revisions(s, doc)[0]
