@@ -186,18 +186,21 @@ def refresh(only_due: bool) -> None:
 
 @main.command("purge-bin")
 def purge_bin() -> None:
-    """Delete for good the dashboards and stories in the bin for more than 30 days.
+    """Delete for good the dashboards and stories in the bin for more than 30 days, and the
+    uploads nobody saved within a day.
 
     Meant for cron, e.g. every night: `0 3 * * *  studio purge-bin`.
     """
-    from studio.services import documents
+    from studio.services import documents, staging
     from studio.store import audit
 
     with _db().session() as s:
         count = documents.purge_bin(s)
         if count:
             audit.record(s, None, "bin_purged", "document", "", {"count": count}, "cli")
+    swept = staging.sweep(load_settings(), limit=sys.maxsize)
     click.echo(f"{count} item(s) deleted for good from the bin.")
+    click.echo(f"{swept} abandoned upload(s) removed.")
 
 
 def _first_admin(db: Database):  # noqa: ANN202

@@ -42,6 +42,7 @@ class Settings:
     redis_url: str = ""
     default_locale: str = "fr"
     max_upload_mb: int = 200
+    staging_mb_per_user: int = 1000
     query_cache_mb: int = 256
     tile_url: str = ""
     tile_attribution: str = ""
@@ -82,6 +83,7 @@ ENV_NAMES = {
     "redis_url": "STUDIO_REDIS_URL",
     "default_locale": "STUDIO_DEFAULT_LOCALE",
     "max_upload_mb": "STUDIO_MAX_UPLOAD_MB",
+    "staging_mb_per_user": "STUDIO_STAGING_MB_PER_USER",
     "query_cache_mb": "STUDIO_QUERY_CACHE_MB",
     "tile_url": "STUDIO_TILE_URL",
     "tile_attribution": "STUDIO_TILE_ATTRIBUTION",

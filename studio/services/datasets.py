@@ -40,6 +40,7 @@ from studio.datasources import (
 from studio.datasources.errors import MESSAGES
 from studio.datasources.fetch import FetchError, fetch
 from studio.security.policy import ensure
+from studio.services import staging
 from studio.spec import FIELD_TYPES, Query, QueryResult, RowFilter
 from studio.store import datasets as repo
 from studio.store.models import Dataset
@@ -113,10 +114,6 @@ class Staged:
     result: IngestResult
 
 
-def _staging_root(settings: Settings) -> Path:
-    return settings.instance / "staging"
-
-
 def _dataset_dir(settings: Settings, dataset_id: int, version: int) -> Path:
     return settings.data_dir / str(dataset_id) / f"v{version}"
 
@@ -141,25 +138,27 @@ def stage_upload(
 ) -> Staged:
     """Analyse an uploaded file into a private staging folder (raises DatasetError)."""
     ensure(actor, "create", "datasets")
+    staging.sweep(settings)
+    staging.check_quota(settings, actor.id, len(content))
     token = secrets.token_urlsafe(24)
-    folder = _staging_root(settings) / token
-    folder.mkdir(parents=True)
-    source = folder / _safe_filename(filename)
-    source.write_bytes(content)
-    manifest = {"owner_id": actor.id, "filename": filename, "source": source.name}
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    try:
+    with staging.work_folder(settings, token, keep=True) as folder:
+        source = folder / _safe_filename(filename)
+        source.write_bytes(content)
+        manifest = {
+            "owner_id": actor.id,
+            "filename": filename,
+            "source": source.name,
+            "bytes": len(content),
+        }
+        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
         result = ingest(source, filename, options, dest_dir=folder)
-    except DatasetError:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
     return Staged(token, filename, result)
 
 
 def _staged_folder(settings: Settings, actor: Any, token: str) -> tuple[Path, dict[str, Any]]:
     if not STAGING_TOKEN.match(token or ""):
         raise DatasetError("upload.expired")
-    folder = _staging_root(settings) / token
+    folder = staging.root(settings) / token
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
         raise DatasetError("upload.expired")
@@ -433,11 +432,12 @@ def _reingest(
     if source is None:
         folder = _dataset_dir(settings, ds.id, ds.version)
         source = folder / ds.source["kept_source"]
-    work = settings.instance / "staging" / f"reingest-{ds.id}-{secrets.token_hex(6)}"
-    work.mkdir(parents=True)
-    return ingest(
-        source, filename or ds.source.get("filename", source.name), options, dest_dir=work
-    )
+    name = f"reingest-{ds.id}-{secrets.token_hex(6)}"
+    # Kept on success: `_new_version` moves its Parquet file and removes it.
+    with staging.work_folder(settings, name, keep=True) as work:
+        return ingest(
+            source, filename or ds.source.get("filename", source.name), options, dest_dir=work
+        )
 
 
 def _new_version(settings: Settings, ds: Dataset, result: IngestResult, source: Path) -> None:
@@ -525,11 +525,9 @@ def replace_file(
     """Replace the data with a new file; refused (report returned) when columns were lost or
     retyped, unless `force`. Returns the report of what changed."""
     ensure(actor, "edit", ds)
-    work = settings.instance / "staging" / f"replace-{ds.id}-{secrets.token_hex(6)}"
-    work.mkdir(parents=True)
-    source = work / _safe_filename(filename)
-    source.write_bytes(content)
-    try:
+    with staging.work_folder(settings, f"replace-{ds.id}-{secrets.token_hex(6)}") as work:
+        source = work / _safe_filename(filename)
+        source.write_bytes(content)
         result = ingest(source, filename, options_from_json(ds.ingest_options), dest_dir=work)
         diff = compare_schemas(fields_of(ds), result.fields, ds.row_count, result.row_count)
         report = diff.to_dict()
@@ -539,8 +537,6 @@ def replace_file(
         _new_version(settings, ds, result, source)
         repo.touch(ds)
         return report
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def refresh_from_url(s: Session, settings: Settings, actor: Any, ds: Dataset) -> dict[str, Any]:
