@@ -411,6 +411,31 @@ def test_cover_image_upload_is_checked_and_served_to_readers_only(
     assert viewer.get(f"/story-images/{setup['doc']}/{'0' * 32}.png").status_code == 404
 
 
+
+def test_a_cover_image_is_served_only_for_the_story_it_was_uploaded_to(
+    setup: dict[str, Any], app: Any, login: Any
+) -> None:
+    assert upload(setup["editor"], app, setup, PNG, "image/png").status_code == 200
+    version, spec, _ = stored(setup)
+    name = spec["cover"]["image"]
+    # Another editor learns the name (e.g. from the published story) and names it in a
+    # story of their own, published to everyone: nothing is served from that story.
+    other = login("admin")
+    borrowed = {**spec, "cover": {**spec["cover"], "image": name}}
+    other_id = other.post("/api/v1/stories", json=borrowed).get_json()["id"]
+    assert other.post(f"/api/v1/stories/{other_id}/publish").status_code == 200
+    assert other.get(f"/story-images/{other_id}/{name}").status_code == 404
+    # A duplicate gets its own copy of the image, which stays when the original is removed.
+    copy = setup["editor"].post(f"/api/v1/stories/{setup['doc']}/duplicate").get_json()["id"]
+    settings = app.server.extensions["studio"]["settings"]
+    from studio.services.stories import images_dir
+
+    for path in images_dir(settings, setup["doc"]).iterdir():
+        path.unlink()
+    image = setup["editor"].get(f"/story-images/{copy}/{name}")
+    assert image.status_code == 200 and image.data == PNG
+    assert setup["editor"].get(f"/story-images/{setup['doc']}/{name}").status_code == 404
+
 KPI = {
     "kind": "kpi",
     "id": "k1",

@@ -251,6 +251,10 @@ def duplicate_document(plural: str, doc_id: int) -> Response:
     with runtime.db().session() as s:
         doc = service.get_visible(s, kind, actor, doc_id)
         copy = service.duplicate(s, actor, doc)
+        if kind == "story":
+            from studio.services.stories import copy_cover_image
+
+            copy_cover_image(runtime.settings(), copy.spec, doc.id, copy.id)
         _audit(s, f"{kind}_duplicated", copy, {"from": doc.id})
         response = jsonify({"id": copy.id, "version": copy.version})
     response.status_code = 201

@@ -885,7 +885,7 @@ def upload_image(contents, *_states):  # noqa: ANN001, ANN201
     locale = runtime.locale()
     try:
         data = base64.b64decode(contents.split(",", 1)[1], validate=True)
-        name = service.save_cover_image(runtime.settings(), data)
+        name = service.save_cover_image(runtime.settings(), form[0]["id"], data)
     except service.ImageError as exc:
         return dbc.Alert(
             t(f"se.image.{exc}", locale), color="danger", id=ID("image-error")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -201,6 +203,7 @@ def step_data(
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
+IMAGE_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp)$")
 
 
 class ImageError(ValueError):
@@ -218,13 +221,25 @@ def image_kind(data: bytes) -> str | None:
     return None
 
 
-def images_dir(settings: Settings) -> Any:
-    """The instance folder holding cover images."""
-    return settings.instance / "story_images"
+def images_dir(settings: Settings, doc_id: int) -> Path:
+    """The instance folder holding the cover images of story `doc_id`: an image is stored
+    with the story it was uploaded to, so naming it in another story's spec shows nothing."""
+    return settings.instance / "story_images" / str(int(doc_id))
 
 
-def save_cover_image(settings: Settings, data: bytes) -> str:
-    """Store an uploaded image under a random name; ImageError if too large or not an image."""
+def _write_image(folder: Path, name: str, data: bytes) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{name}.part"
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(folder / name)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def save_cover_image(settings: Settings, doc_id: int, data: bytes) -> str:
+    """Store an image uploaded to story `doc_id` under a random name; ImageError if too large
+    or not an image."""
     import secrets
 
     if len(data) > MAX_IMAGE_BYTES:
@@ -232,13 +247,19 @@ def save_cover_image(settings: Settings, data: bytes) -> str:
     kind = image_kind(data)
     if kind is None:
         raise ImageError("not_image")
-    folder = images_dir(settings)
-    folder.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.{kind}"
-    tmp = folder / f".{name}.part"
-    tmp.write_bytes(data)
-    tmp.replace(folder / name)
+    _write_image(images_dir(settings, doc_id), name, data)
     return name
+
+
+def copy_cover_image(settings: Settings, spec: dict[str, Any], from_id: int, to_id: int) -> None:
+    """Give a story's copy its own file of the cover image the copied spec names."""
+    name = (spec.get("cover") or {}).get("image")
+    if not isinstance(name, str) or not IMAGE_NAME.match(name):
+        return
+    source = images_dir(settings, from_id) / name
+    if source.is_file():
+        _write_image(images_dir(settings, to_id), name, source.read_bytes())
 
 
 def cover_image(
@@ -250,9 +271,9 @@ def cover_image(
     private to those who may edit).
     """
     story = open_story(s, actor, doc_id)
-    if story.spec.cover.image != name:
+    if story.spec.cover.image != name or not IMAGE_NAME.match(name):
         raise NotFound("no such image")
-    path = images_dir(settings) / name
+    path = images_dir(settings, doc_id) / name
     if not path.is_file():
         raise NotFound("image file missing")
     return path, IMAGE_TYPES[name.rsplit(".", 1)[1]]
