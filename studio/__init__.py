@@ -95,12 +95,14 @@ def _make_server(settings: Settings, secret_key: str, db: Database) -> Flask:
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     from studio.datasources import make_cache
 
-    counter = make_counter(settings.redis_url or None)
+    counter = make_counter(settings.redis_url or None, f"{settings.redis_prefix}rl:")
     server.extensions["studio"] = {
         "settings": settings,
         "db": db,
         "query_cache": make_cache(
-            settings.redis_url or None, max_bytes=settings.query_cache_mb * 1024**2
+            settings.redis_url or None,
+            prefix=f"{settings.redis_prefix}query:",
+            max_bytes=settings.query_cache_mb * 1024**2,
         ),
         "login_limiter": LoginLimiter(
             counter,
@@ -185,7 +187,9 @@ def _init_guard(server: Flask, settings: Settings) -> None:
     def headers(response: Response) -> Response:
         tile_origin = _origin(settings.tile_url)
         apply_cache_control(response, request.path, request.args)
-        return apply_security_headers(response, g.get("frame_ancestors", ()), tile_origin)
+        return apply_security_headers(
+            response, g.get("frame_ancestors", ()), tile_origin, _script_hashes(server)
+        )
 
     @server.errorhandler(PermissionDenied)
     def forbidden(exc: PermissionDenied) -> Response:
@@ -212,6 +216,14 @@ def _init_guard(server: Flask, settings: Settings) -> None:
     def internal(exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
         return _json_error(500, t("error.internal", runtime.locale()))
+
+
+def _script_hashes(server: Flask) -> list[str]:
+    """The hashes of the inline scripts Dash writes in its pages (renderer start-up,
+    clientside callbacks), which the CSP allows instead of 'unsafe-inline'. Asked at each
+    response: Dash adds some while it renders its first page."""
+    apps = [server.extensions["studio"].get(k) for k in ("dash", "embed_dash")]
+    return list(dict.fromkeys(h for app in apps if app is not None for h in app.csp_hashes()))
 
 
 def _cross_site(actor: Any) -> Response | None:

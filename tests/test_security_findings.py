@@ -133,7 +133,7 @@ def test_memory_cache_is_bounded_by_bytes() -> None:
 
 
 def test_the_cache_bound_is_a_setting(make_app: Any) -> None:
-    app = make_app(query_cache_mb=3)
+    app = make_app(query_cache_mb=3, redis_url="")  # the in-process cache
     backend = app.server.extensions["studio"]["query_cache"].backend
     assert backend.max_bytes == 3 * 1024**2
 
@@ -209,3 +209,33 @@ def test_chart_category_labels_are_escaped() -> None:
         text = json.dumps(figure.to_plotly_json()["data"], default=str)
         assert "<a href" not in text and "<span style" not in text, chart
         assert "&lt;a href" in text, chart
+
+
+# --- CSP: scripts from Studio's files and Dash's own inline scripts, by hash -----------------
+
+
+def _inline_scripts(html: str) -> list[str]:
+    """The bodies of the inline scripts a browser runs (not JSON, not in an IE-only comment)."""
+    import re
+
+    html = re.sub(r"<!--.*?-->", "", html, flags=re.S)
+    found = re.finditer(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
+    return [body for attrs, body in (m.groups() for m in found)
+            if "src=" not in attrs and "application/json" not in attrs]
+
+
+@pytest.mark.parametrize("path", ["/", "/datasets/new", "/embed/dashboards/1?token=x"])
+def test_csp_allows_no_eval_and_no_inline_script_but_dash_own(login: Any, path: str) -> None:
+    import base64
+    import hashlib
+
+    page = login("editor").get(path)
+    policy = page.headers["Content-Security-Policy"]
+    script_src = next(d for d in policy.split("; ") if d.startswith("script-src "))
+    assert "'unsafe-eval'" not in script_src and "'unsafe-inline'" not in script_src
+    scripts = _inline_scripts(page.get_data(as_text=True))
+    if page.mimetype == "text/html" and page.status_code == 200 and "_dash-config" in page.text:
+        assert scripts  # Dash's renderer start-up at least
+    for body in scripts:
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in script_src, body[:80]

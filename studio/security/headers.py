@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 BASE_CSP = (
     "default-src 'self'; "
-    "script-src 'self' 'unsafe-eval' 'unsafe-inline'; "
+    "script-src 'self'$scripts; "
     "style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:$tiles; "
     "font-src 'self' data:; "
@@ -20,11 +20,21 @@ BASE_CSP = (
 )
 
 
-def content_security_policy(frame_ancestors: Iterable[str] = (), tile_origin: str = "") -> str:
-    """The CSP header value; framing is refused unless origins are given (embed routes)."""
+def content_security_policy(
+    frame_ancestors: Iterable[str] = (), tile_origin: str = "", script_hashes: Iterable[str] = ()
+) -> str:
+    """The CSP header value; framing is refused unless origins are given (embed routes).
+
+    Scripts run only from Studio's own files and from the inline scripts whose hashes are
+    given (Dash's renderer start-up and clientside callbacks: `Dash.csp_hashes()`): no
+    `'unsafe-inline'`, no `'unsafe-eval'`. Styles keep `'unsafe-inline'`: plotly.js and
+    dash-leaflet write `<style>` elements and style attributes as they draw.
+    """
     origins = " ".join(frame_ancestors) or "'none'"
     tiles = f" {tile_origin}" if tile_origin else ""
-    return BASE_CSP.replace("$tiles", tiles) + f"; frame-ancestors {origins}"
+    scripts = "".join(f" {h}" for h in script_hashes)
+    policy = BASE_CSP.replace("$tiles", tiles).replace("$scripts", scripts)
+    return policy + f"; frame-ancestors {origins}"
 
 STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/")
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -54,11 +64,16 @@ def apply_cache_control(response: Response, path: str, query: Mapping[str, str])
 
 
 def apply_security_headers(
-    response: Response, frame_ancestors: Iterable[str] = (), tile_origin: str = ""
+    response: Response,
+    frame_ancestors: Iterable[str] = (),
+    tile_origin: str = "",
+    script_hashes: Iterable[str] = (),
 ) -> Response:
     """Add the security headers to `response` (framing refused unless origins are given)."""
     ancestors = list(frame_ancestors)
-    response.headers["Content-Security-Policy"] = content_security_policy(ancestors, tile_origin)
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        ancestors, tile_origin, script_hashes
+    )
     if not ancestors:
         response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
