@@ -40,6 +40,7 @@ class Settings:
     database_url: str = ""
     secret_key: str = ""
     redis_url: str = ""
+    redis_prefix: str = "studio:"
     default_locale: str = "fr"
     max_upload_mb: int = 200
     staging_mb_per_user: int = 1000
@@ -81,6 +82,7 @@ ENV_NAMES = {
     "database_url": "STUDIO_DATABASE_URL",
     "secret_key": "STUDIO_SECRET_KEY",
     "redis_url": "STUDIO_REDIS_URL",
+    "redis_prefix": "STUDIO_REDIS_PREFIX",
     "default_locale": "STUDIO_DEFAULT_LOCALE",
     "max_upload_mb": "STUDIO_MAX_UPLOAD_MB",
     "staging_mb_per_user": "STUDIO_STAGING_MB_PER_USER",

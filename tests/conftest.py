@@ -109,6 +109,11 @@ def make_app(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Any]]:
             "secret_key": secrets.token_urlsafe(48),
             "testing": True,
         }
+        if os.environ.get("STUDIO_TEST_REDIS_URL"):
+            # The Redis pass of `.ci/run`: caches and login limits in Redis, under a prefix
+            # of this test's own (tests share the server, never its keys).
+            base["redis_url"] = os.environ["STUDIO_TEST_REDIS_URL"]
+            base["redis_prefix"] = f"test:{uuid.uuid4().hex[:12]}:"
         base.update(config)
         migrate(Database(base["database_url"]))
         app = create_app(base)
