@@ -42,6 +42,7 @@ def me() -> Response:
 from studio.api import datasets as _datasets  # noqa: E402,F401  (registers its routes)
 from studio.api import documents as _documents  # noqa: E402,F401
 from studio.api import embeds as _embeds  # noqa: E402,F401
+from studio.api import openapi as _openapi  # noqa: E402,F401
 from studio.api import sharing as _sharing  # noqa: E402,F401
 from studio.api import tokens as _tokens  # noqa: E402,F401
 
