@@ -151,6 +151,63 @@ def test_a_too_large_result_is_a_clear_422(login: Any, monkeypatch: Any) -> None
     assert "filtre" in response.get_json()["error"]
 
 
+def _rss_bytes() -> int:
+    """The process's resident memory now (not its peak)."""
+    import os
+
+    with open(f"/proc/{os.getpid()}/status", encoding="ascii") as status:
+        line = next(x for x in status if x.startswith("VmRSS:"))
+    return int(line.split()[1]) * 1024
+
+
+def test_distinct_heavy_queries_do_not_grow_the_server_past_the_cache_bound(
+    make_app: Any,
+) -> None:
+    """A viewer looping on distinct heavy queries: the cache stays under its bound, and the
+    process's memory under baseline + bound + a margin for the allocator."""
+    import gc
+    import io
+
+    from conftest import PASSWORD, sign_in
+
+    from studio.accounts import create_account
+
+    bound_mb = 8
+    app = make_app(query_cache_mb=bound_mb, redis_url="")
+    with app.server.extensions["studio"]["db"].session() as s:
+        create_account(s, "e@example.org", "editor", [], PASSWORD)
+    client = app.server.test_client()
+    sign_in(client, "e@example.org")
+    rows = "".join(f"{53000 + i};Commune {i} {'x' * 40};{i % 97};{i},5\n" for i in range(60_000))
+    data = {"file": (io.BytesIO(("code;nom;groupe;montant\n" + rows).encode()), "big.csv")}
+    ds_id = client.post("/api/v1/datasets", data=data, content_type="multipart/form-data")
+    ds_id = ds_id.get_json()["id"]
+
+    def heavy(i: int) -> None:
+        body = {
+            "dimensions": [{"field": "code"}, {"field": "nom"}],
+            "measures": [{"field": "montant", "agg": "sum"}],
+            "filters": [{"field": "groupe", "op": "!=", "value": i % 97}],
+            "limit": 50_000,
+        }
+        response = client.post(f"/api/v1/datasets/{ds_id}/query", json=body)
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        assert len(response.get_json()["rows"]) == 50_000
+
+    for i in range(3):  # warm up: imports, DuckDB's buffers, the first cache entries
+        heavy(i)
+    gc.collect()
+    baseline = _rss_bytes()
+    for i in range(3, 53):
+        heavy(i)
+    gc.collect()
+    grown = _rss_bytes() - baseline
+    cache = app.server.extensions["studio"]["query_cache"].backend
+    assert cache.size <= bound_mb * 1024**2
+    margin = 64 * 1024**2
+    assert grown <= bound_mb * 1024**2 + margin, f"grew {grown / 1024**2:.0f} MB over 50 queries"
+
+
 # --- error messages never show server paths or engine internals -----------------------------
 
 
