@@ -25,7 +25,7 @@ from studio.security.policy import allowed
 from studio.services import dashboards as service
 from studio.services import datasets as dataset_service
 from studio.services.sharing import row_filter_for
-from studio.services.tiles import TileData
+from studio.services.tiles import TileData, run_tiles
 from studio.spec.dashboard import FilterValueError
 from studio.spec.filters import decode_state, encode_state
 from studio.store import NotFound, audit
@@ -299,14 +299,14 @@ def _run(
     board: service.OpenDashboard, queries: dict[str, Any], locale: str, then: Any = None
 ) -> dict[str, Any]:
     """Run tiles' queries as the current actor, with the app's cache (see `run_tiles`)."""
-    return service.run_tiles(
+    return run_tiles(
         runtime.db(),
         runtime.settings(),
         runtime.service("query_cache"),
         runtime.actor(),
-        board,
         queries,
         locale,
+        board.vouched,
         then,
     )
 

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from studio.config import Settings
-from studio.datasources import QueryCache
 from studio.datasources.cache import row_filter_json
 from studio.security.access import NO_VOUCH, Vouch
 from studio.services import documents, live_datasets
 from studio.services.datasets import fields_of, source_of
 from studio.services.sharing import row_filter_for
-from studio.services.tiles import TileData, run_tile_queries, tile_datasets
+from studio.services.tiles import tile_datasets
 from studio.spec import Query
 from studio.spec.dashboard import DashboardSpec, load_dashboard
 from studio.spec.filters import tile_queries
-from studio.store.db import Database
 from studio.store.models import Document
 
 
@@ -57,35 +53,6 @@ def merged_queries(
         tile.id: tile_queries(tile, board.spec, values, board.schemas, cross)
         for tile in board.spec.tiles
     }
-
-
-def run_tiles(
-    db: Database,
-    settings: Settings,
-    cache: QueryCache | None,
-    actor: Any,
-    board: OpenDashboard,
-    queries: dict[str, dict[str, Query]],
-    locale: str,
-    then: Callable[[str, TileData], Any] | None = None,
-) -> dict[str, Any]:
-    """Every tile's data, tiles run in parallel (DuckDB releases the GIL while it works).
-
-    With `then`, each tile's value is `then(tile id, data)`, called in the worker as soon as
-    that tile's queries are done: drawing one tile overlaps the queries of the others.
-    """
-
-    def one(tile_id: str) -> tuple[str, Any]:
-        with db.session() as s:
-            data = run_tile_queries(
-                s, settings, cache, actor, queries[tile_id], locale, board.vouched
-            )
-        return tile_id, (then(tile_id, data) if then is not None else data)
-
-    if len(queries) <= 1:
-        return dict(one(tid) for tid in queries)
-    with ThreadPoolExecutor(max_workers=min(4, len(queries))) as pool:
-        return dict(pool.map(one, list(queries)))
 
 
 @dataclass

@@ -21,13 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studio.config import Settings
-from studio.datasources import DatasetError, QueryCache
-from studio.i18n import t
+from studio.datasources import QueryCache
 from studio.security import embed as tokens
 from studio.security.access import readable
 from studio.security.origins import canonical_origin
 from studio.security.policy import PermissionDenied, allowed, ensure
-from studio.services import dataset_service_fields, documents
+from studio.services import dataset_service_fields, documents, tiles
 from studio.services import datasets as dataset_service
 from studio.services.dashboards import OpenDashboard, merged_queries
 from studio.services.sharing import row_filter_for
@@ -428,26 +427,13 @@ def run_tiles(
     values: dict[str, Any],
     locale: str,
 ) -> dict[str, TileData]:
-    """Every tile's data for these (already cleaned) filter values, locks applied."""
-    queries = merged_queries(view.board, values, None)
-    out: dict[str, TileData] = {}
-    with db.session() as s:
-        for tile_id, named in queries.items():
-            data = TileData()
-            for name, query in named.items():
-                try:
-                    data.results[name] = run_query(s, settings, cache, view, query)
-                except NotFound:
-                    data = TileData(error=t("tile.dataset_missing", locale))
-                    break
-                except PermissionDenied:
-                    data = TileData(error=t("tile.no_access", locale))
-                    break
-                except DatasetError as exc:
-                    data = TileData(error=exc.message(locale))
-                    break
-            out[tile_id] = data
-    return out
+    """Every tile's data for these (already cleaned) filter values, the token's locks added
+    to every query, run by the one tile runner as the embed's actor."""
+    queries = {
+        tile_id: locked_queries(named, view.locked, view.board.schemas)
+        for tile_id, named in merged_queries(view.board, values, None).items()
+    }
+    return tiles.run_tiles(db, settings, cache, view.actor, queries, locale, view.board.vouched)
 
 
 # --- running an embedded story --------------------------------------------------------------

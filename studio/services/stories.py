@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from studio.datasources import QueryCache
 from studio.security.access import NO_VOUCH, Vouch
 from studio.security.policy import allowed
 from studio.services import dataset_service_fields, documents
-from studio.services.tiles import TileData, run_tile_queries
+from studio.services.tiles import run_tiles
 from studio.spec import Query
 from studio.spec.dashboard import load_dashboard, stacked_order
 from studio.spec.story import ScrollChapter, StorySpec, load_story
@@ -76,27 +75,6 @@ def scroll_chapter(story: OpenStory, chapter_id: Any) -> ScrollChapter:
     if chapter is None or chapter.kind != "scroll":
         raise NotFound(f"no scroll chapter {chapter_id!r}")
     return chapter
-
-
-def _run_all(
-    db: Database,
-    settings: Settings,
-    cache: QueryCache | None,
-    actor: Any,
-    queries: Mapping[str, dict[str, Query]],
-    locale: str,
-    vouched: Vouch,
-) -> dict[str, TileData]:
-    """Every unit's data, run in parallel (DuckDB releases the GIL while it works)."""
-
-    def one(key: str) -> tuple[str, TileData]:
-        with db.session() as s:
-            return key, run_tile_queries(s, settings, cache, actor, queries[key], locale, vouched)
-
-    if len(queries) <= 1:
-        return dict(one(k) for k in queries)
-    with ThreadPoolExecutor(max_workers=min(4, len(queries))) as pool:
-        return dict(pool.map(one, list(queries)))
 
 
 def _transformed(
@@ -159,7 +137,7 @@ def story_data(
     `parts` replaces `dashboard_part` as the actor (an embed passes its own rule).
     """
     queries = _transformed(story_queries(story.spec, story.schemas), transform)
-    data = StoryData(units=_run_all(db, settings, cache, actor, queries, locale, story.vouched))
+    data = StoryData(units=run_tiles(db, settings, cache, actor, queries, locale, story.vouched))
     for chapter in story.spec.chapters:
         if chapter.kind != "dashboard":
             continue
@@ -174,7 +152,7 @@ def story_data(
             continue
         part, part_queries, vouched = found
         part_queries = _transformed(part_queries, transform)
-        part.data = dict(_run_all(db, settings, cache, actor, part_queries, locale, vouched))
+        part.data = dict(run_tiles(db, settings, cache, actor, part_queries, locale, vouched))
         data.dashboards[chapter.id] = part
     return data
 
@@ -195,7 +173,7 @@ def step_data(
     number = clamp_step(chapter, step)
     key = tile_key(chapter.tile.id)
     queries = _transformed({key: sticky_queries(chapter, number, story.schemas)}, transform)
-    units = _run_all(db, settings, cache, actor, queries, locale, story.vouched)
+    units = run_tiles(db, settings, cache, actor, queries, locale, story.vouched)
     return number, StoryData(units=units, steps={chapter.id: number})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +18,7 @@ from studio.services.sharing import row_filter_for
 from studio.spec import Query, QueryResult
 from studio.store import NotFound
 from studio.store import datasets as repo
+from studio.store.db import Database
 from studio.store.models import Dataset
 
 register(
@@ -97,3 +100,33 @@ def run_tile_queries(
         except DatasetError as exc:
             return TileData(error=exc.message(locale))
     return data
+
+
+def run_tiles(
+    db: Database,
+    settings: Settings,
+    cache: QueryCache | None,
+    actor: Any,
+    queries: Mapping[str, dict[str, Query]],
+    locale: str,
+    vouched: Vouch | None = None,
+    then: Callable[[str, TileData], Any] | None = None,
+) -> dict[str, Any]:
+    """Every tile's data, tiles run in parallel (DuckDB releases the GIL while it works): the
+    one runner of dashboards, stories, embeds, PDF and exports.
+
+    `queries`: for each tile (or story unit) id, its named queries, already merged with the
+    filter values (and an embed's locks). With `then`, each tile's value is
+    `then(tile id, data)`, called in the worker as soon as that tile's queries are done:
+    drawing one tile overlaps the queries of the others.
+    """
+
+    def one(key: str) -> tuple[str, Any]:
+        with db.session() as s:
+            data = run_tile_queries(s, settings, cache, actor, queries[key], locale, vouched)
+        return key, (then(key, data) if then is not None else data)
+
+    if len(queries) <= 1:
+        return dict(one(key) for key in queries)
+    with ThreadPoolExecutor(max_workers=min(4, len(queries))) as pool:
+        return dict(pool.map(one, list(queries)))
