@@ -11,6 +11,7 @@ import dash
 from flask import Flask, g, jsonify, redirect, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
+from sqlalchemy import exc as sa_exc
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -208,10 +209,71 @@ def _init_guard(server: Flask, settings: Settings) -> None:
             f"File too large: the limit is {mb} MB.",
         )
 
+    def unavailable(exc: Exception) -> Response:
+        # Needs no database: the locale comes from the request, not the user's record.
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+        return _unavailable_response(request.path, runtime.locale_without_db())
+
+    for error in DATABASE_DOWN:
+        server.register_error_handler(error, unavailable)
+
     @server.errorhandler(500)
     def internal(exc: Exception) -> Response:
-        log.exception("unhandled error", exc_info=exc)
-        return _json_error(500, t("error.internal", runtime.locale()))
+        original = getattr(exc, "original_exception", None)
+        if isinstance(original, DATABASE_DOWN):
+            return unavailable(original)
+        log.exception("unhandled error", exc_info=original or exc)
+        return _json_error(500, t("error.internal", _error_locale()))
+
+
+# The metadata database is unreachable or restarting (connection refused, server closed the
+# connection, pool exhausted, SQLite file unreadable): a 503 the client may retry, not a bug.
+DATABASE_DOWN: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    sa_exc.DisconnectionError,
+)
+RETRY_AFTER_SECONDS = 30
+
+
+def _error_locale() -> str:
+    """The locale for an error response: the signed-in user's when already loaded by this
+    request, else the request's own (never a database query from an error path)."""
+    from studio import runtime
+    from studio.i18n import normalise_locale
+
+    user = g.get("_login_user")
+    if user is not None and getattr(user, "is_authenticated", False):
+        return normalise_locale(getattr(user, "locale", None))
+    return runtime.locale_without_db()
+
+
+def _unavailable_response(path: str, locale: str) -> Response:
+    """503 while the database is down: JSON for API and callback requests, else a plain page."""
+    if wants_json(path):
+        response = _json_error(503, t("error.unavailable", locale), code="database_unavailable")
+    else:
+        response = Response(_plain_page(locale), status=503, mimetype="text/html")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _plain_page(locale: str) -> str:
+    """A self-contained HTML error page (no template, stylesheet or script to fetch)."""
+    from html import escape
+
+    keys = ("error.unavailable.title", "error.unavailable", "error.retry")
+    title, message, retry = (escape(t(key, locale)) for key in keys)
+    return (
+        f'<!doctype html><html lang="{escape(locale)}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title} · Studio</title></head>"
+        '<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;'
+        'padding:0 1rem;line-height:1.5;color:#212529">'
+        f"<h1 style=\"font-size:1.5rem\">{title}</h1><p>{message}</p>"
+        f'<p><a href="">{retry}</a></p></body></html>'
+    )
 
 
 def _cross_site(actor: Any) -> Response | None:

@@ -102,6 +102,7 @@ def login() -> Response:
     next_url = safe_next(request.form.get("next"))
     session.clear()
     login_user(actor)
+    session["locale"] = normalise_locale(actor.locale)  # for error pages without a database
     session["csrf_token"] = secrets.token_urlsafe(32)
     session["sid"] = secrets.token_urlsafe(32)  # revoked on sign-out (see studio.__init__)
     session["since"] = int(time.time())
