@@ -29,7 +29,7 @@ __all__ = ["create_app", "ConfigError"]
 
 log = logging.getLogger("studio")
 ROOT = Path(__file__).resolve().parent
-ASSETS = ROOT.parent / "assets"
+ASSETS = ROOT / "assets"  # package data: present in the wheel, found from any folder
 
 
 def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
