@@ -92,8 +92,14 @@ def _make_server(settings: Settings, secret_key: str, db: Database) -> Flask:
         TESTING=settings.testing,
     )
     server.session_interface = _SecureWhenHttps()
-    if settings.proxy_fix:
-        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    hops = settings.trusted_proxy_hops
+    if hops:
+        # Trust exactly `hops` proxies for the client address (each appends to
+        # X-Forwarded-For), so a value the client forged is not believed; the scheme and
+        # host are the ones the proxy nearest to Studio sets (proxies overwrite them).
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            server.wsgi_app, x_for=hops, x_proto=1, x_host=1
+        )
     from studio.datasources import make_cache
 
     counter = make_counter(settings.redis_url or None)
@@ -110,7 +116,7 @@ def _make_server(settings: Settings, secret_key: str, db: Database) -> Flask:
             settings.login_window_seconds,
         ),
     }
-    _init_login(server, db)
+    _init_login(server, db, settings.session_protection)
     _init_guard(server, settings)
     from studio.api import bp as api_bp
     from studio.pages._auth import bp as web_bp
@@ -124,7 +130,7 @@ def _make_server(settings: Settings, secret_key: str, db: Database) -> Flask:
     return server
 
 
-def _init_login(server: Flask, db: Database) -> None:
+def _init_login(server: Flask, db: Database, protection: str = "basic") -> None:
     from flask import session
 
     from studio import accounts
@@ -132,7 +138,9 @@ def _init_login(server: Flask, db: Database) -> None:
     from studio.store.models import User
 
     manager = LoginManager()
-    manager.session_protection = "strong"
+    # "basic" by default: behind a load balancer or on a mobile network the client's address
+    # changes; "strong" would sign the user out for good at each change.
+    manager.session_protection = None if protection == "none" else protection
     manager.anonymous_user = AnonymousActor
     manager.init_app(server)
 

@@ -61,5 +61,6 @@ def locale_without_db() -> str:
 
 
 def client_address() -> str:
-    """The client's address (behind a trusted proxy when STUDIO_PROXY_FIX is on)."""
+    """The client's address: as seen by the outermost trusted proxy when
+    STUDIO_PROXY_HOPS is set, else the connection's own address."""
     return request.remote_addr or "unknown"
