@@ -190,6 +190,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "La table ou vue « $table » n'existe pas dans la base de données.",
         "The table or view “$table” does not exist in the database.",
     ),
+    "sql.column_missing": (
+        "La colonne « $column » n'existe plus dans la table « $table » de la base de "
+        "données (sa structure a changé). Demandez à un administrateur de recréer le jeu de "
+        "données sur cette table, ou retirez cette colonne de la tuile.",
+        "The column “$column” no longer exists in the table “$table” of the database (its "
+        "structure changed). Ask an administrator to create the dataset again on this table, "
+        "or remove this column from the tile.",
+    ),
 }
 
 LOCALES = ("fr", "en")
