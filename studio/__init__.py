@@ -36,7 +36,9 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
     """The Dash app (its Flask server at `.server`), configured from env then `config`."""
     settings = load_settings(config)
     secret_key = resolve_secret_key(settings)
-    db = Database(settings.resolved_database_url)
+    db = Database(
+        settings.resolved_database_url, settings.db_pool_size, settings.db_max_overflow
+    )
     if not is_initialised(db):
         raise ConfigError(
             f"The database at {db.engine.url.render_as_string(hide_password=True)} is not "

@@ -52,6 +52,8 @@ class Settings:
     proxy_fix: bool = False  # legacy: STUDIO_PROXY_HOPS=1
     proxy_hops: int = 0
     session_protection: str = "basic"
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
     login_max_per_account: int = 5
     login_max_per_address: int = 30
     login_window_seconds: int = 900
@@ -101,6 +103,8 @@ ENV_NAMES = {
     "proxy_fix": "STUDIO_PROXY_FIX",
     "proxy_hops": "STUDIO_PROXY_HOPS",
     "session_protection": "STUDIO_SESSION_PROTECTION",
+    "db_pool_size": "STUDIO_DB_POOL_SIZE",
+    "db_max_overflow": "STUDIO_DB_MAX_OVERFLOW",
     "login_max_per_account": "STUDIO_LOGIN_MAX_PER_ACCOUNT",
     "login_max_per_address": "STUDIO_LOGIN_MAX_PER_ADDRESS",
     "login_window_seconds": "STUDIO_LOGIN_WINDOW_SECONDS",
@@ -157,6 +161,11 @@ def load_settings(
         raise ConfigError(
             "STUDIO_PROXY_HOPS must be the number of reverse proxies in front of Studio "
             "(0 to 5; 0 ignores X-Forwarded-* headers)."
+        )
+    if settings.db_pool_size < 1 or settings.db_max_overflow < 0:
+        raise ConfigError(
+            "STUDIO_DB_POOL_SIZE must be at least 1 and STUDIO_DB_MAX_OVERFLOW at least 0 "
+            "(each worker opens up to their sum of connections to PostgreSQL)."
         )
     if settings.public_url and not settings.public_url.startswith(("https://", "http://")):
         raise ConfigError(

@@ -18,8 +18,9 @@ class Base(DeclarativeBase):
     """Declarative base of every metadata table."""
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys."""
+def make_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
+    """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys. Elsewhere
+    (PostgreSQL) each process opens at most `pool_size + max_overflow` connections."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
 
@@ -32,15 +33,17 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=10
+    )
 
 
 class Database:
     """Owns the engine and hands out short-lived sessions."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = 5, max_overflow: int = 10) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size, max_overflow)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
