@@ -273,7 +273,7 @@ def _plain_page(locale: str) -> str:
     """A self-contained HTML error page (no template, stylesheet or script to fetch)."""
     from html import escape
 
-    keys = ("error.unavailable.title", "error.unavailable", "error.retry")
+    keys = ("error.unavailable.title", "error.unavailable.page", "error.retry")
     title, message, retry = (escape(t(key, locale)) for key in keys)
     return (
         f'<!doctype html><html lang="{escape(locale)}"><head><meta charset="utf-8">'

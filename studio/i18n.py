@@ -90,6 +90,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "few moments; if it lasts, tell your administrator.",
     ),
     "error.unavailable.title": ("Service momentanément indisponible", "Service unavailable"),
+    "error.unavailable.page": (
+        "La base de données de Studio ne répond pas. Réessayez dans quelques instants ; si "
+        "cela dure, prévenez votre administrateur.",
+        "Studio's database is not answering. Try again in a few moments; if it lasts, tell "
+        "your administrator.",
+    ),
     "error.retry": ("Réessayer", "Try again"),
     # admin
     "admin.title": ("Administration", "Administration"),

@@ -63,6 +63,7 @@ def test_page_answers_plain_french_html_503(login: Any, server: Any, monkeypatch
     page = response.get_data(as_text=True)
     assert '<html lang="fr">' in page
     assert "Service momentanément indisponible" in page
+    assert "La base de données de Studio ne répond pas" in page
     assert "Traceback" not in page
 
 
