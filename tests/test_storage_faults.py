@@ -214,3 +214,28 @@ def test_storage_error_mapping() -> None:
     assert storage_error(duckdb.IOException("Read-only file system")).status == 503
     assert storage_error(duckdb.IOException("Cannot open file: no such file")) is None
     assert storage_error(ValueError("x")) is None
+
+
+def test_cover_image_on_a_full_disk_leaves_no_partial_file(
+    server: Any, instance: Path, monkeypatch: Any
+) -> None:
+    from studio.datasources.errors import StorageError
+    from studio.services import stories
+
+    settings = server.extensions["studio"]["settings"]
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
+    real_write = Path.write_bytes
+
+    def half_then_full(self: Path, data: bytes) -> int:
+        real_write(self, data[: len(data) // 2])  # the disk filled up mid-file
+        full_disk()
+
+    monkeypatch.setattr(Path, "write_bytes", half_then_full)
+    with pytest.raises(StorageError) as err:
+        stories.save_cover_image(settings, png)
+    assert err.value.status == 507
+    assert "libérer de la place" in err.value.message("fr")
+    assert files_under(stories.images_dir(settings)) == []
+    monkeypatch.undo()
+    name = stories.save_cover_image(settings, png)
+    assert files_under(stories.images_dir(settings)) == [name]

@@ -232,12 +232,24 @@ def save_cover_image(settings: Settings, data: bytes) -> str:
     kind = image_kind(data)
     if kind is None:
         raise ImageError("not_image")
+    from studio.datasources.errors import storage_error
+
     folder = images_dir(settings)
-    folder.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.{kind}"
     tmp = folder / f".{name}.part"
-    tmp.write_bytes(data)
-    tmp.replace(folder / name)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        tmp.replace(folder / name)
+    except OSError as exc:  # full or read-only disk: no partial file, a message (StorageError)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        converted = storage_error(exc)
+        if converted is None:
+            raise
+        raise converted from exc
     return name
 
 
