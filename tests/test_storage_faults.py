@@ -239,3 +239,27 @@ def test_cover_image_on_a_full_disk_leaves_no_partial_file(
     monkeypatch.undo()
     name = stories.save_cover_image(settings, png)
     assert files_under(stories.images_dir(settings)) == [name]
+
+
+def test_the_upload_page_says_the_disk_is_full_and_keeps_the_staged_file(
+    app: Any, login: Any, instance: Path, monkeypatch: Any
+) -> None:
+    from tests.test_dataset_pages import response_of, run, stage, staging_folders, text_of
+
+    editor = login("editor")
+    store = stage(editor, app)["dsn-staged"]["data"]
+    fields = {c: {"type": t} for c, t in store["detected"].items()}
+    monkeypatch.setattr(shutil, "copyfile", full_disk)
+    out = response_of(
+        run(editor, app, "dsn-save.n_clicks", [1], [store, "Foyers", "", None, 1], fields)
+    )
+    assert "dsn-go" not in out
+    assert "Le disque de Studio est plein" in text_of(out["dsn-message"]["children"])
+    assert files_under(instance / "data") == []
+    assert len(staging_folders(app)) == 1  # kept: the person retries once space is freed
+    monkeypatch.undo()
+    saved = response_of(
+        run(editor, app, "dsn-save.n_clicks", [1], [store, "Foyers", "", None, 1], fields)
+    )
+    assert saved["dsn-go"]["href"].startswith("/datasets/")
+    assert staging_folders(app) == []
