@@ -163,6 +163,12 @@ def _init_login(server: Flask, db: Database, protection: str = "basic") -> None:
             user = s.get(User, user_id)
             if user is None or user.disabled or user.session_epoch != epoch:
                 return None
+            role = session.get("role")
+            if role is not None and role != user.role:
+                # Privileges changed: this session ends (for good, even if the role comes
+                # back) and the user signs in again, into a new session.
+                users_repo.revoke_session(s, sid[:64])
+                return None
             return accounts.actor_of(user)
 
     @manager.request_loader

@@ -119,3 +119,28 @@ def test_forged_forwarded_for_does_not_evade_per_address_limits(make_app: Any) -
         )
         statuses.append(response.status_code)
     assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_a_change_of_role_ends_the_session(make_app: Any) -> None:
+    from studio.store import users as repo
+    from studio.store.models import User
+
+    server = _with_user(make_app())
+    db = server.extensions["studio"]["db"]
+    client = _client_from(server, "192.0.2.10")
+    assert sign_in(client, "ed@example.org").status_code == 302
+    assert client.get("/api/v1/me").get_json()["role"] == "editor"
+    copied = client.get_cookie("studio_session").value
+
+    def set_role(role: str) -> None:
+        with db.session() as s:
+            repo.update_user(s, s.query(User).filter_by(email="ed@example.org").one(), role=role)
+
+    set_role("admin")  # promoted: the old session must not carry the new rights
+    assert client.get("/api/v1/me").status_code == 401
+    assert sign_in(client, "ed@example.org").status_code == 302  # a new session
+    assert client.get("/api/v1/me").get_json()["role"] == "admin"
+    set_role("editor")
+    other = _client_from(server, "192.0.2.10")
+    other.set_cookie("studio_session", copied)
+    assert other.get("/api/v1/me").status_code == 401  # the old cookie stays dead

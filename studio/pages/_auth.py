@@ -103,6 +103,7 @@ def login() -> Response:
     session.clear()
     login_user(actor)
     session["locale"] = normalise_locale(actor.locale)  # for error pages without a database
+    session["role"] = actor.role  # a change of role ends this session (see studio.__init__)
     session["csrf_token"] = secrets.token_urlsafe(32)
     session["sid"] = secrets.token_urlsafe(32)  # revoked on sign-out (see studio.__init__)
     session["since"] = int(time.time())
