@@ -263,3 +263,60 @@ def test_the_upload_page_says_the_disk_is_full_and_keeps_the_staged_file(
     )
     assert saved["dsn-go"]["href"].startswith("/datasets/")
     assert staging_folders(app) == []
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Any:
+    """A real 600 KB file system (tmpfs), where the machine allows mounting one (root in a
+    privileged container or VM); skipped elsewhere."""
+    import subprocess
+
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode:
+        pytest.skip("cannot mount a tmpfs here (needs root and the mount capability)")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_really_full_then_read_only_disk(make_app: Any, small_disk: Path) -> None:
+    """The same outcomes on a real file system that fills up, then is remounted read-only."""
+    import subprocess
+
+    from tests.conftest import sign_in
+
+    server = make_app(instance=small_disk / "instance").server
+    with server.extensions["studio"]["db"].session() as s:
+        from studio import accounts
+
+        accounts.create_account(s, "ed@example.org", "editor", [], "x" * 16, "Ed")
+    client = server.test_client()
+    assert sign_in(client, "ed@example.org", "x" * 16).status_code == 302
+    ds_id = upload(client).get_json()["id"]
+    before = files_under(small_disk / "instance" / "data")
+    big = b"code;nom;montant\n" + b"".join(b"%06d;%032x;%d\n" % (i, i, i) for i in range(20000))
+    response = upload(client, big)
+    assert response.status_code == 507
+    assert response.get_json()["code"] == "storage.full"
+    assert files_under(small_disk / "instance" / "data") == before
+    assert files_under(small_disk / "instance" / "staging") == []
+    filler = small_disk / "filler"
+    subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=4k"], capture_output=True)
+    assert client.get("/readyz").get_json()["checks"]["storage"] == "failed"
+    assert replace(client, ds_id).status_code == 507
+    filler.unlink()
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    response = replace(client, ds_id)
+    assert response.status_code == 503
+    assert response.get_json()["code"] == "storage.read_only"
+    assert client.get("/readyz").status_code == 503
+    assert files_under(small_disk / "instance" / "data") == before
+    rows = client.post(
+        f"/api/v1/datasets/{ds_id}/query", json={"measures": [{"field": "montant", "agg": "sum"}]}
+    ).get_json()["rows"]
+    assert rows == [[30]]  # the data is still served from the read-only disk
