@@ -137,6 +137,29 @@ def test_the_500_handler_needs_no_database(login: Any, server: Any, monkeypatch:
     assert response.get_json()["error"].startswith("Une erreur inattendue")
 
 
+def test_sqlite_file_gone_then_back(make_app: Any, tmp_path: Path) -> None:
+    """A real SQLite database whose folder disappears (an unmounted volume), then returns."""
+    from studio import accounts
+
+    folder = tmp_path / "dbvolume"
+    folder.mkdir()
+    server = make_app(database_url=f"sqlite:///{folder / 'studio.db'}").server
+    db = server.extensions["studio"]["db"]
+    with db.session() as s:
+        accounts.create_account(s, "ed@example.org", "editor", [], "x" * 16, "Ed")
+    client = server.test_client()
+    assert sign_in(client, "ed@example.org", "x" * 16).status_code == 302
+    assert client.get("/api/v1/dashboards").status_code == 200
+    db.engine.dispose()  # pooled connections would keep the old file open
+    folder.rename(tmp_path / "unmounted")
+    response = client.get("/api/v1/dashboards")
+    assert response.status_code == 503
+    assert response.get_json()["code"] == "database_unavailable"
+    assert client.get("/readyz").get_json()["checks"]["database"] == "failed"
+    (tmp_path / "unmounted").rename(folder)
+    assert client.get("/api/v1/dashboards").status_code == 200
+
+
 # --- A real PostgreSQL going away and coming back (through a proxy we can cut) ---------
 
 
