@@ -80,6 +80,17 @@ def test_readyz_503_when_the_storage_is_not_a_folder(make_app: Any, tmp_path: An
     assert response.get_json()["checks"]["storage"] == "failed"
 
 
+def test_readyz_redis_down_is_degraded_not_unready(make_app: Any) -> None:
+    """Studio serves without Redis, and all hosts share it: no draining every host."""
+    server = make_app(redis_url="redis://127.0.0.1:1/2").server
+    response = server.test_client().get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "status": "degraded",
+        "checks": {"database": "ok", "redis": "failed", "storage": "ok"},
+    }
+
+
 def test_readyz_names_redis_and_the_database(make_app: Any, monkeypatch: Any) -> None:
     server = make_app(redis_url="redis://127.0.0.1:1/2").server
     db = server.extensions["studio"]["db"]

@@ -146,19 +146,24 @@ def healthz() -> Response:
 @bp.get("/readyz")
 def readyz() -> Response:
     """Readiness for load balancers and orchestrators: the database, Redis when configured,
-    and the dataset storage (readable and writable); 503 names the part that failed."""
+    and the dataset storage (readable and writable); 503 names the part that failed.
+
+    Redis down is reported ("degraded", still 200): Studio serves without it (the cache
+    and sign-in limits fall back to each worker), and every host shares one Redis, so
+    failing readiness on it would drain all hosts at once."""
     checks = {
         "database": _check_database(),
         **({"redis": _check_redis()} if _redis_url() else {}),
         "storage": _check_storage(),
     }
-    return _probe_response(checks)
+    return _probe_response(checks, optional=("redis",))
 
 
-def _probe_response(checks: dict[str, bool]) -> Response:
-    ok = all(checks.values())
+def _probe_response(checks: dict[str, bool], optional: tuple[str, ...] = ()) -> Response:
+    ok = all(up for name, up in checks.items() if name not in optional)
+    status = "unavailable" if not ok else "ok" if all(checks.values()) else "degraded"
     body = {
-        "status": "ok" if ok else "unavailable",
+        "status": status,
         "checks": {name: "ok" if up else "failed" for name, up in checks.items()},
     }
     response = jsonify(body)
