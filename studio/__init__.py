@@ -11,6 +11,7 @@ import dash
 from flask import Flask, g, jsonify, redirect, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
+from sqlalchemy import exc as sa_exc
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -28,14 +29,16 @@ __all__ = ["create_app", "ConfigError"]
 
 log = logging.getLogger("studio")
 ROOT = Path(__file__).resolve().parent
-ASSETS = ROOT.parent / "assets"
+ASSETS = ROOT / "assets"  # package data: present in the wheel, found from any folder
 
 
 def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
     """The Dash app (its Flask server at `.server`), configured from env then `config`."""
     settings = load_settings(config)
     secret_key = resolve_secret_key(settings)
-    db = Database(settings.resolved_database_url)
+    db = Database(
+        settings.resolved_database_url, settings.db_pool_size, settings.db_max_overflow
+    )
     if not is_initialised(db):
         raise ConfigError(
             f"The database at {db.engine.url.render_as_string(hide_password=True)} is not "
@@ -91,8 +94,14 @@ def _make_server(settings: Settings, secret_key: str, db: Database) -> Flask:
         TESTING=settings.testing,
     )
     server.session_interface = _SecureWhenHttps()
-    if settings.proxy_fix:
-        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    hops = settings.trusted_proxy_hops
+    if hops:
+        # Trust exactly `hops` proxies for the client address (each appends to
+        # X-Forwarded-For), so a value the client forged is not believed; the scheme and
+        # host are the ones the proxy nearest to Studio sets (proxies overwrite them).
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            server.wsgi_app, x_for=hops, x_proto=1, x_host=1
+        )
     from studio.datasources import make_cache
 
     counter = make_counter(settings.redis_url or None, f"{settings.redis_prefix}rl:")
@@ -111,7 +120,7 @@ def _make_server(settings: Settings, secret_key: str, db: Database) -> Flask:
             settings.login_window_seconds,
         ),
     }
-    _init_login(server, db)
+    _init_login(server, db, settings.session_protection)
     _init_guard(server, settings)
     from studio.api import bp as api_bp
     from studio.pages._auth import bp as web_bp
@@ -125,7 +134,7 @@ def _make_server(settings: Settings, secret_key: str, db: Database) -> Flask:
     return server
 
 
-def _init_login(server: Flask, db: Database) -> None:
+def _init_login(server: Flask, db: Database, protection: str = "basic") -> None:
     from flask import session
 
     from studio import accounts
@@ -133,7 +142,9 @@ def _init_login(server: Flask, db: Database) -> None:
     from studio.store.models import User
 
     manager = LoginManager()
-    manager.session_protection = "strong"
+    # "basic" by default: behind a load balancer or on a mobile network the client's address
+    # changes; "strong" would sign the user out for good at each change.
+    manager.session_protection = None if protection == "none" else protection
     manager.anonymous_user = AnonymousActor
     manager.init_app(server)
 
@@ -153,6 +164,12 @@ def _init_login(server: Flask, db: Database) -> None:
                 return None  # signed out: a copied cookie no longer works
             user = s.get(User, user_id)
             if user is None or user.disabled or user.session_epoch != epoch:
+                return None
+            role = session.get("role")
+            if role is not None and role != user.role:
+                # Privileges changed: this session ends (for good, even if the role comes
+                # back) and the user signs in again, into a new session.
+                users_repo.revoke_session(s, sid[:64])
                 return None
             return accounts.actor_of(user)
 
@@ -212,10 +229,71 @@ def _init_guard(server: Flask, settings: Settings) -> None:
             f"File too large: the limit is {mb} MB.",
         )
 
+    def unavailable(exc: Exception) -> Response:
+        # Needs no database: the locale comes from the request, not the user's record.
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+        return _unavailable_response(request.path, runtime.locale_without_db())
+
+    for error in DATABASE_DOWN:
+        server.register_error_handler(error, unavailable)
+
     @server.errorhandler(500)
     def internal(exc: Exception) -> Response:
-        log.exception("unhandled error", exc_info=exc)
-        return _json_error(500, t("error.internal", runtime.locale()))
+        original = getattr(exc, "original_exception", None)
+        if isinstance(original, DATABASE_DOWN):
+            return unavailable(original)
+        log.exception("unhandled error", exc_info=original or exc)
+        return _json_error(500, t("error.internal", _error_locale()))
+
+
+# The metadata database is unreachable or restarting (connection refused, server closed the
+# connection, pool exhausted, SQLite file unreadable): a 503 the client may retry, not a bug.
+DATABASE_DOWN: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    sa_exc.DisconnectionError,
+)
+RETRY_AFTER_SECONDS = 30
+
+
+def _error_locale() -> str:
+    """The locale for an error response: the signed-in user's when already loaded by this
+    request, else the request's own (never a database query from an error path)."""
+    from studio import runtime
+    from studio.i18n import normalise_locale
+
+    user = g.get("_login_user")
+    if user is not None and getattr(user, "is_authenticated", False):
+        return normalise_locale(getattr(user, "locale", None))
+    return runtime.locale_without_db()
+
+
+def _unavailable_response(path: str, locale: str) -> Response:
+    """503 while the database is down: JSON for API and callback requests, else a plain page."""
+    if wants_json(path):
+        response = _json_error(503, t("error.unavailable", locale), code="database_unavailable")
+    else:
+        response = Response(_plain_page(locale), status=503, mimetype="text/html")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _plain_page(locale: str) -> str:
+    """A self-contained HTML error page (no template, stylesheet or script to fetch)."""
+    from html import escape
+
+    keys = ("error.unavailable.title", "error.unavailable.page", "error.retry")
+    title, message, retry = (escape(t(key, locale)) for key in keys)
+    return (
+        f'<!doctype html><html lang="{escape(locale)}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title} · Studio</title></head>"
+        '<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;'
+        'padding:0 1rem;line-height:1.5;color:#212529">'
+        f"<h1 style=\"font-size:1.5rem\">{title}</h1><p>{message}</p>"
+        f'<p><a href="">{retry}</a></p></body></html>'
+    )
 
 
 def _script_hashes(server: Flask) -> list[str]:

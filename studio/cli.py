@@ -96,7 +96,7 @@ def demo(if_new: bool) -> None:
 @click.option("--port", default=8050, show_default=True, type=int)
 @click.option("--debug", is_flag=True, help="Reload on code changes (development only).")
 def run(host: str, port: int, debug: bool) -> None:
-    """Serve Studio (development server; use gunicorn `app:server` in production)."""
+    """Serve Studio (development server; use `gunicorn studio.wsgi:app` in production)."""
     from studio import create_app
 
     try:

@@ -29,6 +29,7 @@ PLACEHOLDER_SECRETS = {
     "insecure",
 }
 MIN_SECRET_LENGTH = 32
+SESSION_PROTECTIONS = ("basic", "strong", "none")
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8050"
 
 
@@ -50,7 +51,11 @@ class Settings:
     boundaries: str = ""
     public_url: str = ""
     https: bool = False
-    proxy_fix: bool = False
+    proxy_fix: bool = False  # legacy: STUDIO_PROXY_HOPS=1
+    proxy_hops: int = 0
+    session_protection: str = "basic"
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
     login_max_per_account: int = 5
     login_max_per_address: int = 30
     login_window_seconds: int = 900
@@ -68,6 +73,13 @@ class Settings:
         gives out: STUDIO_PUBLIC_URL, else the local default (never a request's `Host`
         header, which whoever sends the request chooses)."""
         return (self.public_url or DEFAULT_PUBLIC_URL).rstrip("/")
+
+    @property
+    def trusted_proxy_hops(self) -> int:
+        """How many reverse proxies in front of Studio to trust for `X-Forwarded-*`:
+        STUDIO_PROXY_HOPS, else 1 when the older STUDIO_PROXY_FIX is on, else 0 (the
+        headers are ignored: anyone reaching gunicorn could forge them)."""
+        return self.proxy_hops or (1 if self.proxy_fix else 0)
 
     @property
     def resolved_database_url(self) -> str:
@@ -93,6 +105,10 @@ ENV_NAMES = {
     "public_url": "STUDIO_PUBLIC_URL",
     "https": "STUDIO_HTTPS",
     "proxy_fix": "STUDIO_PROXY_FIX",
+    "proxy_hops": "STUDIO_PROXY_HOPS",
+    "session_protection": "STUDIO_SESSION_PROTECTION",
+    "db_pool_size": "STUDIO_DB_POOL_SIZE",
+    "db_max_overflow": "STUDIO_DB_MAX_OVERFLOW",
     "login_max_per_account": "STUDIO_LOGIN_MAX_PER_ACCOUNT",
     "login_max_per_address": "STUDIO_LOGIN_MAX_PER_ADDRESS",
     "login_window_seconds": "STUDIO_LOGIN_WINDOW_SECONDS",
@@ -139,6 +155,22 @@ def load_settings(
     settings = replace(base, **values, extra=extra)
     if settings.default_locale not in ("fr", "en"):
         raise ConfigError("STUDIO_DEFAULT_LOCALE must be 'fr' or 'en'.")
+    if settings.session_protection not in SESSION_PROTECTIONS:
+        raise ConfigError(
+            "STUDIO_SESSION_PROTECTION must be 'basic' (the default: a session survives a "
+            "change of the client's address), 'strong' (signed out when the address or "
+            "browser changes) or 'none'."
+        )
+    if not 0 <= settings.proxy_hops <= 5:
+        raise ConfigError(
+            "STUDIO_PROXY_HOPS must be the number of reverse proxies in front of Studio "
+            "(0 to 5; 0 ignores X-Forwarded-* headers)."
+        )
+    if settings.db_pool_size < 1 or settings.db_max_overflow < 0:
+        raise ConfigError(
+            "STUDIO_DB_POOL_SIZE must be at least 1 and STUDIO_DB_MAX_OVERFLOW at least 0 "
+            "(each worker opens up to their sum of connections to PostgreSQL)."
+        )
     if settings.public_url and not settings.public_url.startswith(("https://", "http://")):
         raise ConfigError(
             "STUDIO_PUBLIC_URL must be an http(s) address, e.g. https://studio.example.fr"

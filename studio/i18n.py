@@ -83,6 +83,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "votre administrateur.",
         "An unexpected error occurred. Try again; if it persists, report it to your administrator.",
     ),
+    "error.unavailable": (
+        "Service momentanément indisponible : la base de données ne répond pas. Réessayez "
+        "dans quelques instants ; si cela dure, prévenez votre administrateur.",
+        "Service temporarily unavailable: the database is not answering. Try again in a "
+        "few moments; if it lasts, tell your administrator.",
+    ),
+    "error.unavailable.title": ("Service momentanément indisponible", "Service unavailable"),
+    "error.unavailable.page": (
+        "La base de données de Studio ne répond pas. Réessayez dans quelques instants ; si "
+        "cela dure, prévenez votre administrateur.",
+        "Studio's database is not answering. Try again in a few moments; if it lasts, tell "
+        "your administrator.",
+    ),
+    "error.retry": ("Réessayer", "Try again"),
     # admin
     "admin.title": ("Administration", "Administration"),
     "admin.users": ("Utilisateurs", "Users"),

@@ -42,6 +42,25 @@ def locale() -> str:
     return normalise_locale(session.get("locale") or settings().default_locale)
 
 
+def locale_without_db() -> str:
+    """The interface language from the request alone (session, then the browser's
+    Accept-Language, then the default): for error pages that must work while the database
+    is down, so never the signed-in user's stored preference."""
+    from flask import has_request_context, session
+
+    from studio.i18n import best_locale
+
+    default = current_app.extensions["studio"]["settings"].default_locale
+    if not has_request_context():
+        return normalise_locale(default)
+    stored = session.get("locale")
+    if stored:
+        return normalise_locale(stored)
+    languages = [lang for lang, _q in request.accept_languages]
+    return best_locale(languages, default) if languages else normalise_locale(default)
+
+
 def client_address() -> str:
-    """The client's address (behind a trusted proxy when STUDIO_PROXY_FIX is on)."""
+    """The client's address: as seen by the outermost trusted proxy when
+    STUDIO_PROXY_HOPS is set, else the connection's own address."""
     return request.remote_addr or "unknown"

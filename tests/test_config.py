@@ -89,3 +89,14 @@ def test_processes_started_together_agree_on_the_generated_key(tmp_path: Path) -
             p.join(timeout=20)
         assert len(keys) == 1, f"round {round_}: {len(keys)} different keys"
         assert keys == {(instance / "secret_key").read_text(encoding="utf-8").strip()}
+
+
+def test_database_pool_budget_settings() -> None:
+    from studio.store.db import make_engine
+
+    s = load_settings(environ={"STUDIO_DB_POOL_SIZE": "3", "STUDIO_DB_MAX_OVERFLOW": "2"})
+    assert (s.db_pool_size, s.db_max_overflow) == (3, 2)
+    engine = make_engine("postgresql+psycopg://u@127.0.0.1:1/db", 3, 2)  # nothing connects yet
+    assert engine.pool.size() == 3 and engine.pool._max_overflow == 2
+    with pytest.raises(ConfigError, match="STUDIO_DB_POOL_SIZE must be at least 1"):
+        load_settings(environ={"STUDIO_DB_POOL_SIZE": "0"})

@@ -11,7 +11,15 @@ from conftest import call_callback, render_page
 from studio.security.guard import is_public
 
 # Routes anyone may reach. Everything else must refuse an anonymous request.
-ALLOW_LISTED = {"/login", "/logout", "/healthz", "/favicon.ico", "/_favicon.ico", "/embed.js"}
+ALLOW_LISTED = {
+    "/login",
+    "/logout",
+    "/healthz",
+    "/readyz",
+    "/favicon.ico",
+    "/_favicon.ico",
+    "/embed.js",
+}
 # /embed/ serves anonymous visitors: its page and callbacks check tokens (tests/test_embeds.py).
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/vendor/", "/static/", "/embed/")
 

@@ -14,6 +14,7 @@ from test_dataset_pages import FRENCH_CSV, data_url, response_of, run, text_of
 
 from studio.accounts import actor_of
 from studio.datasources import DatasetError
+from studio.datasources.errors import StorageError
 from studio.services import datasets as service
 from studio.services import staging
 from studio.store.models import User
@@ -66,9 +67,10 @@ def test_a_failed_replacement_leaves_no_work_folder(
             raise OSError(28, "No space left on device")
 
         monkeypatch.setattr(service, "ingest", crash)
-        with pytest.raises(OSError):
+        # A full disk is said as such (StorageError, 507), and leaves nothing behind.
+        with pytest.raises(StorageError):
             service.replace_file(s, settings, editor, ds, "b.csv", FRENCH_CSV)
-        with pytest.raises(OSError):
+        with pytest.raises(StorageError):
             service._reingest(settings, ds, service.options_from_json(ds.ingest_options))
     assert _folders(app) == []
 

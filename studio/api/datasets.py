@@ -215,7 +215,10 @@ def _schema_changed(exc: SchemaChanged) -> Response:
 @bp.errorhandler(DatasetError)
 def _dataset_error(exc: DatasetError) -> Response:
     details = exc.to_dict(runtime.locale())
-    return error(422, details["message"], code=exc.code, field=exc.column, row=exc.row, raw=exc.raw)
+    status = getattr(exc, "status", 422)  # StorageError: 507 disk full, 503 read-only
+    return error(
+        status, details["message"], code=exc.code, field=exc.column, row=exc.row, raw=exc.raw
+    )
 
 
 @bp.errorhandler(NotFound)

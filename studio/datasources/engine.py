@@ -77,7 +77,8 @@ def run_query(
     if isinstance(source, ParquetSource):
         rows = duck.run_plan(plan, Path(source.path))
     else:
-        rows = sqlpush.run_plan(plan, source.url, source.table, source.schema)
+        expected = tuple((f.name, f.type) for f in fields)
+        rows = sqlpush.run_plan(plan, source.url, source.table, source.schema, expected)
     if len(rows) * max(len(query.columns), 1) > MAX_RESULT_CELLS:
         raise DatasetError(
             "query.too_large", {"cells": MAX_RESULT_CELLS, "rows": min(len(rows), query.limit)}
@@ -107,18 +108,7 @@ def _field_of(url: str, table: sa.Table, col: sa.Column) -> FieldInfo:
 
 
 def _field_type(sql_type: sa.types.TypeEngine) -> str:
-    checks: tuple[tuple[type, str], ...] = (
-        (sa.Boolean, "boolean"),
-        (sa.Integer, "integer"),
-        (sa.Numeric, "decimal"),
-        (sa.Float, "decimal"),
-        (sa.DateTime, "datetime"),
-        (sa.Date, "date"),
-    )
-    for kind, name in checks:
-        if isinstance(sql_type, kind):
-            return name
-    return "text"
+    return sqlpush.base_type(sql_type)
 
 
 def _geo_type(url: str, table: sa.Table, col: sa.Column) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 from string import Template
 from typing import Any
@@ -189,6 +190,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "La table ou vue « $table » n'existe pas dans la base de données.",
         "The table or view “$table” does not exist in the database.",
     ),
+    "sql.column_missing": (
+        "La colonne « $column » n'existe plus dans la table « $table » de la base de "
+        "données (sa structure a changé). Demandez à un administrateur de recréer le jeu de "
+        "données sur cette table, ou retirez cette colonne de la tuile.",
+        "The column “$column” no longer exists in the table “$table” of the database (its "
+        "structure changed). Ask an administrator to create the dataset again on this table, "
+        "or remove this column from the tile.",
+    ),
 }
 
 LOCALES = ("fr", "en")
@@ -254,3 +263,65 @@ class DatasetError(Exception):
 def _show(value: Any) -> str:
     text = ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
     return text if len(text) <= 200 else text[:199] + "…"
+
+
+STORAGE_MESSAGES: dict[str, tuple[str, str]] = {
+    "storage.full": (
+        "Le disque de Studio est plein : rien n'a été enregistré et vos données précédentes "
+        "sont intactes. Prévenez votre administrateur, qui doit libérer de la place dans le "
+        "dossier des données de Studio (dossier « instance »), puis réessayez.",
+        "Studio's disk is full: nothing was saved and your previous data is intact. Tell "
+        "your administrator, who must free space in Studio's data folder (the 'instance' "
+        "folder), then try again.",
+    ),
+    "storage.read_only": (
+        "Le dossier des données de Studio est en lecture seule ou inaccessible : rien n'a "
+        "été enregistré et vos données précédentes sont intactes. Prévenez votre "
+        "administrateur (droits d'écriture ou montage du dossier « instance »), puis "
+        "réessayez.",
+        "Studio's data folder is read-only or unreachable: nothing was saved and your "
+        "previous data is intact. Tell your administrator (write permission or mount of the "
+        "'instance' folder), then try again.",
+    ),
+}
+MESSAGES.update(STORAGE_MESSAGES)
+
+# errno values meaning "no room left" and "may not write here"
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EIO}
+_DUCKDB_FULL = ("no space left", "disk quota exceeded", "file too large")
+_DUCKDB_READ_ONLY = ("read-only file system", "permission denied", "input/output error")
+
+
+class StorageError(DatasetError):
+    """The instance folder cannot take a write (disk full: 507; read-only or gone: 503).
+
+    Nothing was stored: the caller cleaned what it had started writing."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.status = 507 if code == "storage.full" else 503
+
+
+def storage_error(exc: BaseException) -> StorageError | None:
+    """The StorageError for a failed write (an OSError, or DuckDB's IOException when it
+    wrote a Parquet file), or None when `exc` is not a storage fault."""
+    if isinstance(exc, StorageError):
+        return exc
+    if isinstance(exc, OSError):
+        if exc.errno in _FULL:
+            return StorageError("storage.full")
+        if exc.errno in _READ_ONLY:
+            return StorageError("storage.read_only")
+        return None
+    try:
+        import duckdb
+    except ImportError:  # pragma: no cover - duckdb is a dependency
+        return None
+    if isinstance(exc, duckdb.IOException):
+        text = str(exc).lower()
+        if any(marker in text for marker in _DUCKDB_FULL):
+            return StorageError("storage.full")
+        if any(marker in text for marker in _DUCKDB_READ_ONLY):
+            return StorageError("storage.read_only")
+    return None

@@ -18,9 +18,12 @@ from studio.datasources.plan import Condition, QueryPlan
 
 _engines: dict[str, Engine] = {}
 _tables: dict[tuple[str, str | None, str], sa.Table] = {}
+# The structures (see `structure_stamp`) each cached reflection was checked against.
+_checked: dict[tuple[str, str | None, str], set[str]] = {}
 _lock = threading.Lock()
 
 SIMPLE_AGGREGATES = {"sum": sa.func.sum, "avg": sa.func.avg, "min": sa.func.min, "max": sa.func.max}
+BASE_TYPES = ("boolean", "integer", "decimal", "datetime", "date")
 
 
 def engine_for(url: str) -> Engine:
@@ -31,24 +34,83 @@ def engine_for(url: str) -> Engine:
         return _engines[url]
 
 
-def reflected_table(url: str, table: str, schema: str | None = None) -> sa.Table:
-    """Return the reflected table or view, cached per process."""
+def base_type(sql_type: sa.types.TypeEngine) -> str:
+    """The Studio field type a SQL column type reads as (before geo codes are recognised)."""
+    checks: tuple[tuple[type, str], ...] = (
+        (sa.Boolean, "boolean"),
+        (sa.Integer, "integer"),
+        (sa.Numeric, "decimal"),
+        (sa.Float, "decimal"),
+        (sa.DateTime, "datetime"),
+        (sa.Date, "date"),
+    )
+    for kind, name in checks:
+        if isinstance(sql_type, kind):
+            return name
+    return "text"
+
+
+Expected = tuple[tuple[str, str], ...]
+
+
+def structure_stamp(expected: Expected) -> str:
+    """The version stamp of a table's structure as a dataset stored it (in the metadata
+    database, shared by every worker and host): its columns' names and types."""
+    return "|".join(f"{name}:{type_}" for name, type_ in expected)
+
+
+def _fits(table: sa.Table, expected: Expected) -> bool:
+    """True when the reflected `table` has every expected column, of the expected type."""
+    for name, type_ in expected:
+        if name not in table.c:
+            return False
+        want = type_ if type_ in BASE_TYPES else "text"  # geo codes are text columns
+        if base_type(table.c[name].type) != want:
+            return False
+    return True
+
+
+def reflected_table(
+    url: str, table: str, schema: str | None = None, expected: Expected = ()
+) -> sa.Table:
+    """Return the reflected table or view, cached per process.
+
+    `expected` is the structure the dataset recorded (in the metadata database): when the
+    cached reflection does not fit it (another worker or host re-read the table after an
+    `ALTER TABLE`), the table is reflected again, so every worker follows the change
+    instead of failing on a column it has not seen. Each structure is checked once.
+    """
     key = (url, schema, table)
-    if key not in _tables:
-        try:
-            _tables[key] = sa.Table(
-                table, sa.MetaData(), schema=schema, autoload_with=engine_for(url)
-            )
-        except sa.exc.NoSuchTableError as exc:
-            raise DatasetError("sql.no_such_table", {"table": table}) from exc
-        except sa.exc.DBAPIError as exc:
-            raise DatasetError("sql.unreachable", {"detail": _short(exc)}) from exc
-    return _tables[key]
+    stamp = structure_stamp(expected)
+    with _lock:
+        cached = _tables.get(key)
+        if cached is not None:
+            if stamp in _checked.setdefault(key, set()):
+                return cached
+            if _fits(cached, expected):
+                _checked[key].add(stamp)
+                return cached
+    fresh = _reflect(url, table, schema)
+    with _lock:
+        _tables[key] = fresh
+        _checked[key] = {stamp}  # reflected for it: reflecting again would not help
+    return fresh
+
+
+def _reflect(url: str, table: str, schema: str | None) -> sa.Table:
+    try:
+        return sa.Table(table, sa.MetaData(), schema=schema, autoload_with=engine_for(url))
+    except sa.exc.NoSuchTableError as exc:
+        raise DatasetError("sql.no_such_table", {"table": table}) from exc
+    except sa.exc.DBAPIError as exc:
+        raise DatasetError("sql.unreachable", {"detail": _short(exc)}) from exc
 
 
 def forget_table(url: str, table: str, schema: str | None = None) -> None:
     """Drop the cached reflection of a table (after its structure changed)."""
-    _tables.pop((url, schema, table), None)
+    with _lock:
+        _tables.pop((url, schema, table), None)
+        _checked.pop((url, schema, table), None)
 
 
 def build_select(plan: QueryPlan, table: sa.Table, dialect: str) -> sa.Select:
@@ -175,10 +237,19 @@ def _order(plan: QueryPlan, labelled: list[Any], dialect: str) -> list[Any]:
     return terms
 
 
-def run_plan(plan: QueryPlan, url: str, table: str, schema: str | None) -> list[tuple[Any, ...]]:
-    """Return the result rows of `plan` computed by the database (at most limit + 1)."""
+def run_plan(
+    plan: QueryPlan, url: str, table: str, schema: str | None, expected: Expected = ()
+) -> list[tuple[Any, ...]]:
+    """Return the result rows of `plan` computed by the database (at most limit + 1).
+
+    `expected`: the dataset's recorded structure (see `reflected_table`)."""
     engine = engine_for(url)
-    stmt = build_select(plan, reflected_table(url, table, schema), engine.dialect.name)
+    reflected = reflected_table(url, table, schema, expected)
+    try:
+        stmt = build_select(plan, reflected, engine.dialect.name)
+    except KeyError as exc:  # a column dropped from the table since the dataset was made
+        column = str(exc.args[0]) if exc.args else ""
+        raise DatasetError("sql.column_missing", {"column": column, "table": table}) from None
     try:
         with engine.connect() as conn:
             return [tuple(r) for r in conn.execute(stmt).fetchall()]

@@ -102,6 +102,8 @@ def login() -> Response:
     next_url = safe_next(request.form.get("next"))
     session.clear()
     login_user(actor)
+    session["locale"] = normalise_locale(actor.locale)  # for error pages without a database
+    session["role"] = actor.role  # a change of role ends this session (see studio.__init__)
     session["csrf_token"] = secrets.token_urlsafe(32)
     session["sid"] = secrets.token_urlsafe(32)  # revoked on sign-out (see studio.__init__)
     session["since"] = int(time.time())
@@ -138,14 +140,62 @@ def vendor(filename: str) -> Response:
 def healthz() -> Response:
     """Probe for load balancers: 200 when the database (and Redis, if set) answer, else 503."""
     checks = {"database": _check_database(), **({"redis": _check_redis()} if _redis_url() else {})}
-    ok = all(checks.values())
+    return _probe_response(checks)
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    """Readiness for load balancers and orchestrators: the database, Redis when configured,
+    and the dataset storage (readable and writable); 503 names the part that failed.
+
+    Redis down is reported ("degraded", still 200): Studio serves without it (the cache
+    and sign-in limits fall back to each worker), and every host shares one Redis, so
+    failing readiness on it would drain all hosts at once."""
+    checks = {
+        "database": _check_database(),
+        **({"redis": _check_redis()} if _redis_url() else {}),
+        "storage": _check_storage(),
+    }
+    return _probe_response(checks, optional=("redis",))
+
+
+def _probe_response(checks: dict[str, bool], optional: tuple[str, ...] = ()) -> Response:
+    ok = all(up for name, up in checks.items() if name not in optional)
+    status = "unavailable" if not ok else "ok" if all(checks.values()) else "degraded"
     body = {
-        "status": "ok" if ok else "unavailable",
+        "status": status,
         "checks": {name: "ok" if up else "failed" for name, up in checks.items()},
     }
     response = jsonify(body)
     response.status_code = 200 if ok else 503
     return response
+
+
+def _check_storage() -> bool:
+    """True when a small file can be created, read back and removed in the datasets' folder
+    (a full disk, a read-only or unmounted share fails this)."""
+    import os
+
+    folder = current_app.extensions["studio"]["settings"].data_dir
+    probe = folder / f".readyz-{os.getpid()}-{secrets.token_hex(4)}"
+    payload = secrets.token_bytes(16)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, payload)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        ok = probe.read_bytes() == payload and os.access(folder, os.R_OK | os.X_OK)
+    except OSError:
+        return False
+    finally:
+        try:
+            probe.unlink(missing_ok=True)
+        except OSError:
+            pass
+    return ok
 
 
 def _check_database() -> bool:

@@ -101,6 +101,7 @@ def register_callbacks(app: dash.Dash) -> None:
         code = "en" if dash.ctx.triggered_id == ID("lang-en") else "fr"
         with runtime.db().session() as s:
             set_locale(s, get_user(s, actor.id), code)
+        session["locale"] = code  # error pages read it when the database is down
         return (pathname or "/") + (search or "")
 
     @app.callback(

@@ -16,6 +16,7 @@ import dash_snap_grid as dsg
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from studio import runtime
+from studio.datasources.errors import StorageError
 from studio.i18n import register, t
 from studio.pages import _embed_dialog
 from studio.pages._conflict import conflict_alert
@@ -886,6 +887,8 @@ def upload_image(contents, *_states):  # noqa: ANN001, ANN201
     try:
         data = base64.b64decode(contents.split(",", 1)[1], validate=True)
         name = service.save_cover_image(runtime.settings(), form[0]["id"], data)
+    except StorageError as exc:  # disk full or read-only: say what to do
+        return dbc.Alert(exc.message(locale), color="danger", id=ID("image-error")), dash.no_update
     except service.ImageError as exc:
         return dbc.Alert(
             t(f"se.image.{exc}", locale), color="danger", id=ID("image-error")

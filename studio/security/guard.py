@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-PUBLIC_EXACT = {"/login", "/logout", "/favicon.ico", "/_favicon.ico", "/healthz", "/embed.js"}
+PUBLIC_EXACT = {
+    "/login",
+    "/logout",
+    "/favicon.ico",
+    "/_favicon.ico",
+    "/healthz",
+    "/readyz",
+    "/embed.js",
+}
 # Embeds are for anonymous visitors: their page and callbacks check the token themselves.
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/vendor/", "/embed/")
 JSON_PREFIXES = ("/api/", "/_dash-")

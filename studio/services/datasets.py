@@ -9,9 +9,12 @@ database points at it, so a failed import leaves the previous version intact.
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,12 +40,13 @@ from studio.datasources import (
     inspect_sql_table,
     run_query,
 )
-from studio.datasources.errors import MESSAGES
+from studio.datasources.errors import MESSAGES, storage_error
 from studio.datasources.fetch import FetchError, fetch
 from studio.security.policy import ensure
 from studio.services import staging
 from studio.spec import FIELD_TYPES, Query, QueryResult, RowFilter
 from studio.store import datasets as repo
+from studio.store.db import after_commit, on_rollback
 from studio.store.models import Dataset
 
 SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
@@ -118,6 +122,35 @@ def _dataset_dir(settings: Settings, dataset_id: int, version: int) -> Path:
     return settings.data_dir / str(dataset_id) / f"v{version}"
 
 
+@contextmanager
+def _writing(*cleanup: Path) -> Iterator[None]:
+    """Around writes to the instance folder: on any failure, remove the `cleanup` paths
+    (nothing half-written stays behind); a full or read-only disk becomes a StorageError
+    (507 / 503 with a message saying what to do) instead of a bare OSError."""
+    try:
+        yield
+    except BaseException as exc:
+        for path in cleanup:
+            _remove(path)
+        converted = storage_error(exc)
+        if converted is not None and converted is not exc:
+            raise converted from exc
+        raise
+
+
+def _remove(path: Path) -> None:
+    """Remove a file or folder if present, then its dataset folder if left empty."""
+    try:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        if path.parent.name.isdigit() and not any(path.parent.iterdir()):
+            path.parent.rmdir()  # data/<id>/ of a dataset that never got a version
+    except OSError:
+        pass
+
+
 def _safe_filename(filename: str) -> str:
     name = SOURCE_NAME.sub("_", Path(filename or "upload").name).strip("._") or "upload"
     return name[:120]
@@ -141,18 +174,30 @@ def stage_upload(
     staging.sweep(settings)
     staging.check_quota(settings, actor.id, len(content))
     token = secrets.token_urlsafe(24)
-    with staging.work_folder(settings, token, keep=True) as folder:
+    folder = staging.root(settings) / token
+    with _writing(folder), staging.work_folder(settings, token, keep=True):
         source = folder / _safe_filename(filename)
         source.write_bytes(content)
+        # the manifest last: a staging folder without one is never read (upload.expired)
         manifest = {
             "owner_id": actor.id,
             "filename": filename,
             "source": source.name,
             "bytes": len(content),
         }
-        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        _write_atomic(folder / "manifest.json", json.dumps(manifest).encode())
         result = ingest(source, filename, options, dest_dir=folder)
     return Staged(token, filename, result)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary name beside `path`, then rename it into place."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _staged_folder(settings: Settings, actor: Any, token: str) -> tuple[Path, dict[str, Any]]:
@@ -172,9 +217,12 @@ def restage(settings: Settings, actor: Any, token: str, options: IngestOptions) 
     """Analyse a staged upload again with new options (types, renames, sheet, header row)."""
     ensure(actor, "create", "datasets")
     folder, manifest = _staged_folder(settings, actor, token)
-    for old in folder.glob("*.parquet"):
-        old.unlink()
-    result = ingest(folder / manifest["source"], manifest["filename"], options, dest_dir=folder)
+    with _writing():
+        for old in folder.glob("*.parquet"):
+            old.unlink()
+        result = ingest(
+            folder / manifest["source"], manifest["filename"], options, dest_dir=folder
+        )
     return Staged(token, manifest["filename"], result)
 
 
@@ -201,7 +249,7 @@ def save_staged(
         options,
         description,
     )
-    shutil.rmtree(folder, ignore_errors=True)
+    after_commit(s, lambda: shutil.rmtree(folder, ignore_errors=True))  # kept for a retry
     return ds
 
 
@@ -239,19 +287,35 @@ def _create_file_dataset(
         source={"filename": filename, **result.source, **(extra_source or {})},
         ingest_options=asdict(options),
     )
-    _install_version(settings, ds, result, source_file)
+    _install_version(s, settings, ds, result, source_file)
     return ds
 
 
-def _install_version(settings: Settings, ds: Dataset, result: IngestResult, source: Path) -> None:
-    """Move a complete Parquet file and its source into the dataset's version folder."""
-    folder = _dataset_dir(settings, ds.id, ds.version)
-    folder.mkdir(parents=True, exist_ok=True)
+def _install_version(
+    s: Session,
+    settings: Settings,
+    ds: Dataset,
+    result: IngestResult,
+    source: Path,
+    version: int | None = None,
+) -> None:
+    """Move a complete Parquet file and its source into the dataset's version folder.
+
+    Both go to a temporary folder renamed into place once complete, so a full or read-only
+    disk leaves no partial version; the version is removed again if the database
+    transaction that points at it rolls back."""
+    folder = _dataset_dir(settings, ds.id, ds.version if version is None else version)
+    tmp = folder.with_name(f".{folder.name}.{secrets.token_hex(4)}.tmp")
+    with _writing(tmp):
+        tmp.mkdir(parents=True)
+        shutil.move(str(result.parquet_path), tmp / "data.parquet")
+        shutil.copyfile(source, tmp / ("source-" + _safe_filename(source.name)))
+        if folder.exists():  # left by an attempt whose transaction failed: not referenced
+            shutil.rmtree(folder)
+        os.rename(tmp, folder)
+    on_rollback(s, lambda: _remove(folder))
     target = folder / "data.parquet"
-    shutil.move(str(result.parquet_path), target)
     kept = folder / ("source-" + _safe_filename(source.name))
-    if source.resolve() != kept.resolve():
-        shutil.copyfile(source, kept)
     ds.storage_path = str(target.relative_to(settings.data_dir))
     ds.size_bytes = target.stat().st_size
     ds.source = {**(ds.source or {}), "kept_source": kept.name}
@@ -434,20 +498,27 @@ def _reingest(
         source = folder / ds.source["kept_source"]
     name = f"reingest-{ds.id}-{secrets.token_hex(6)}"
     # Kept on success: `_new_version` moves its Parquet file and removes it.
-    with staging.work_folder(settings, name, keep=True) as work:
+    work = staging.root(settings) / name
+    with _writing(work), staging.work_folder(settings, name, keep=True):
         return ingest(
             source, filename or ds.source.get("filename", source.name), options, dest_dir=work
         )
 
 
-def _new_version(settings: Settings, ds: Dataset, result: IngestResult, source: Path) -> None:
+def _new_version(
+    s: Session, settings: Settings, ds: Dataset, result: IngestResult, source: Path
+) -> None:
+    """Install the next version; the previous one is deleted only once the database points
+    at the new one (after the commit), so a failure at any step keeps the dataset whole."""
     old = _dataset_dir(settings, ds.id, ds.version)
+    try:
+        _install_version(s, settings, ds, result, source, version=ds.version + 1)
+    finally:
+        shutil.rmtree(result.parquet_path.parent, ignore_errors=True)
     ds.version += 1
-    _install_version(settings, ds, result, source)
-    shutil.rmtree(result.parquet_path.parent, ignore_errors=True)
     ds.fields = fields_to_json(result.fields)
     ds.row_count = result.row_count
-    shutil.rmtree(old, ignore_errors=True)
+    after_commit(s, lambda: shutil.rmtree(old, ignore_errors=True))
 
 
 def update_fields(
@@ -490,6 +561,7 @@ def update_fields(
     if needs_reingest and ds.kind != "sql":
         result = _reingest(settings, ds, options)
         _new_version(
+            s,
             settings,
             ds,
             result,
@@ -525,7 +597,9 @@ def replace_file(
     """Replace the data with a new file; refused (report returned) when columns were lost or
     retyped, unless `force`. Returns the report of what changed."""
     ensure(actor, "edit", ds)
-    with staging.work_folder(settings, f"replace-{ds.id}-{secrets.token_hex(6)}") as work:
+    name = f"replace-{ds.id}-{secrets.token_hex(6)}"
+    work = staging.root(settings) / name
+    with _writing(work), staging.work_folder(settings, name):
         source = work / _safe_filename(filename)
         source.write_bytes(content)
         result = ingest(source, filename, options_from_json(ds.ingest_options), dest_dir=work)
@@ -534,7 +608,7 @@ def replace_file(
         if (diff.removed or diff.retyped) and not force:
             raise SchemaChanged(diff)
         ds.source = {**ds.source, "filename": filename, **result.source}
-        _new_version(settings, ds, result, source)
+        _new_version(s, settings, ds, result, source)
         repo.touch(ds)
         return report
 
@@ -554,7 +628,8 @@ def delete_dataset(s: Session, settings: Settings, actor: Any, ds: Dataset) -> N
     """Delete the dataset and its files (the owner and admins: co-editors may not)."""
     ensure(actor, "manage", ds)
     repo.mark_deleted(ds)
-    shutil.rmtree(settings.data_dir / str(ds.id), ignore_errors=True)
+    folder = settings.data_dir / str(ds.id)
+    after_commit(s, lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def describe(ds: Dataset, with_fields: bool = True) -> dict[str, Any]:

@@ -206,13 +206,25 @@ def images_dir(settings: Settings, doc_id: int) -> Path:
 
 
 def _write_image(folder: Path, name: str, data: bytes) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write under a temporary name, then rename: never a partial image; a full or
+    read-only disk is a StorageError with a message, and leaves no partial file."""
+    from studio.datasources.errors import storage_error
+
     tmp = folder / f".{name}.part"
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(data)
         tmp.replace(folder / name)
+    except OSError as exc:
+        converted = storage_error(exc)
+        if converted is None:
+            raise
+        raise converted from exc
     finally:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def save_cover_image(settings: Settings, doc_id: int, data: bytes) -> str:
