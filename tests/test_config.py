@@ -100,3 +100,22 @@ def test_database_pool_budget_settings() -> None:
     assert engine.pool.size() == 3 and engine.pool._max_overflow == 2
     with pytest.raises(ConfigError, match="STUDIO_DB_POOL_SIZE must be at least 1"):
         load_settings(environ={"STUDIO_DB_POOL_SIZE": "0"})
+
+
+def test_every_setting_is_in_the_readme_table() -> None:
+    """Each environment variable Studio reads is documented in the README's configuration
+    table (a row whose first cell names it)."""
+    import re
+    from pathlib import Path
+
+    from studio.config import ENV_NAMES
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = {
+        name
+        for line in table.splitlines()
+        if line.startswith("| `")
+        for name in re.findall(r"`(STUDIO_[A-Z_]+)`", line.split(" | ")[0])
+    }
+    assert set(ENV_NAMES.values()) - documented == set()
