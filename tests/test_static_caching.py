@@ -60,3 +60,16 @@ def test_missing_static_file_is_not_cached(login: Any) -> None:
     response = login("viewer").get("/assets/nothing-here.js?m=1")
     assert response.status_code == 404
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_bootstraps_css_is_served_from_studios_own_copy(client: Any) -> None:
+    """Bootstrap's CSS is vendored with its licence (no CDN, no package for one file)."""
+    from pathlib import Path
+
+    import studio
+
+    response = client.get("/vendor/bootstrap.min.css")
+    assert response.status_code == 200 and response.mimetype == "text/css"
+    assert b"Bootstrap  v5" in response.data[:200]
+    assert (Path(studio.__file__).parent / "static/vendor/LICENSE-bootstrap.txt").is_file()
+    assert client.get("/vendor/../studio.db").status_code == 404

@@ -11,7 +11,6 @@ import secrets
 import time
 from pathlib import Path
 
-import flask_bootstrap
 from flask import (
     Blueprint,
     abort,
@@ -33,7 +32,8 @@ from studio.security.guard import safe_next
 from studio.store import audit
 
 bp = Blueprint("studio_web", __name__)
-VENDOR_CSS = Path(flask_bootstrap.__file__).parent / "static" / "bootstrap5" / "css"
+VENDOR_CSS = Path(__file__).parent.parent / "static" / "vendor"
+"""Bootstrap's CSS, vendored with its licence (no CDN, no package only for one file)."""
 
 
 def _csrf_token() -> str:
@@ -128,8 +128,8 @@ def logout() -> Response:
 
 @bp.get("/vendor/<path:filename>")
 def vendor(filename: str) -> Response:
-    """Bootstrap's CSS, served from the installed bootstrap-flask package (no CDN)."""
-    if filename not in {"bootstrap.min.css", "bootstrap.min.css.map"}:
+    """Bootstrap's CSS, served from Studio's own copy (no CDN)."""
+    if filename != "bootstrap.min.css":
         abort(404)
     response = send_from_directory(VENDOR_CSS, filename, max_age=86400)
     response.headers["Cache-Control"] = "public, max-age=86400"
