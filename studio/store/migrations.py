@@ -1,20 +1,34 @@
-"""Ordered schema migrations, recorded in `studio_schema`.
+"""Schema migrations with Alembic (`studio/store/alembic/versions/`).
 
-Each step runs once, in order, inside a transaction (PostgreSQL) and records its number.
-Add a new step at the end for every schema change; never edit a step that has shipped.
+`migrate` brings any database to the latest revision: a new one from the baseline, one made
+by the release before Alembic (its own numbered steps, recorded in `studio_schema`) by
+finishing those steps, which end at the baseline's schema, then stamping the baseline.
+Add a revision for every model change (`alembic.ini` says how); never edit one that has
+shipped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, inspect, select, text
 
 from studio.store import models
 from studio.store.db import Database
 
+ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
+BASELINE = "0001"
+
 _meta = MetaData()
 schema_table = Table("studio_schema", _meta, Column("version", Integer, primary_key=True))
+
+
+# --- the release before Alembic: its steps, kept to finish an older database ----------------
 
 
 def _create(*tables: Table) -> Callable[[Connection], None]:
@@ -26,8 +40,7 @@ def _create(*tables: Table) -> Callable[[Connection], None]:
 
 
 def _add_column(conn: Connection, table: str, column: Column) -> None:
-    """Add `column` unless the table already has it (tables created from the current models
-    on a new database already do)."""
+    """Add `column` unless the table already has it."""
     if column.name in {c["name"] for c in inspect(conn).get_columns(table)}:
         return
     ddl_type = column.type.compile(dialect=conn.dialect)
@@ -63,20 +76,22 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 ]
 
 
-def current_version(conn: Connection) -> int:
-    """The highest migration applied to this database (0 for a new one)."""
-    schema_table.create(conn, checkfirst=True)
+def legacy_version(conn: Connection) -> int:
+    """The last pre-Alembic step applied to this database (0 when it has none)."""
+    if not inspect(conn).has_table("studio_schema"):
+        return 0
     versions = conn.execute(select(schema_table.c.version)).scalars().all()
     return max(versions, default=0)
 
 
-def migrate(db: Database) -> list[int]:
-    """Apply every pending migration; return the numbers applied."""
+def _legacy_migrate(db: Database, up_to: int | None = None) -> list[int]:
+    """The pre-Alembic release's `migrate`: its pending steps (all, or up to `up_to`)."""
     applied: list[int] = []
     with db.engine.begin() as conn:
-        done = current_version(conn)
+        schema_table.create(conn, checkfirst=True)
+        done = legacy_version(conn)
     for number, _title, step in MIGRATIONS:
-        if number <= done:
+        if number <= done or (up_to is not None and number > up_to):
             continue
         with db.engine.begin() as conn:
             step(conn)
@@ -85,7 +100,45 @@ def migrate(db: Database) -> list[int]:
     return applied
 
 
-def is_initialised(db: Database) -> bool:
-    """True when every migration has been applied."""
+# --- Alembic ----------------------------------------------------------------------------------
+
+
+def _config(conn: Connection) -> Config:
+    config = Config(str(ALEMBIC_INI))
+    config.attributes["connection"] = conn
+    return config
+
+
+def head() -> str:
+    """The latest revision."""
+    return ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).get_current_head() or ""
+
+
+def current_revision(conn: Connection) -> str | None:
+    """The revision this database is at (None: not under Alembic yet)."""
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(db: Database) -> list[str]:
+    """Bring the database to the latest revision; return the revisions applied (a database
+    from the release before Alembic: its remaining steps, then the baseline stamped)."""
     with db.engine.begin() as conn:
-        return current_version(conn) >= MIGRATIONS[-1][0]
+        before = current_revision(conn)
+        older = before is None and legacy_version(conn) > 0
+    if older:
+        _legacy_migrate(db)
+        with db.engine.begin() as conn:
+            command.stamp(_config(conn), BASELINE)
+            before = BASELINE
+    with db.engine.begin() as conn:
+        command.upgrade(_config(conn), "head")
+        after = current_revision(conn)
+    script = ScriptDirectory.from_config(Config(str(ALEMBIC_INI)))
+    applied = [r.revision for r in script.iterate_revisions(after, before)] if after else []
+    return list(reversed(applied))
+
+
+def is_initialised(db: Database) -> bool:
+    """True when the database is at the latest revision."""
+    with db.engine.begin() as conn:
+        return current_revision(conn) == head()
