@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -108,3 +109,61 @@ def test_sheet_titles_and_file_names_are_safe() -> None:
     assert export_filename("???", "xlsx", date(2024, 1, 2)) == "export-2024-01-02.xlsx"
     with pytest.raises(ValueError):
         export_filename("x", "exe")
+
+
+def _yearly_chart() -> Any:
+    from studio.spec.tiles import TILE_ADAPTER
+
+    return TILE_ADAPTER.validate_python(
+        {
+            "kind": "chart",
+            "id": "c1",
+            "chart": "line",
+            "dataset": 1,
+            "dimension": {"field": "date", "grain": "year"},
+            "measures": [
+                {"field": "Foyers allocataires du RSA", "agg": "sum"},
+                {"field": "montant", "agg": "avg"},
+                {"field": "montant", "agg": "max", "label": "Plus gros versement"},
+            ],
+        }
+    )
+
+
+def test_export_headers_are_words_and_periods_are_at_their_grain() -> None:
+    from studio.exports import columns_of
+
+    tile = _yearly_chart()
+    query = next(iter(tile.queries().values()))
+    columns = columns_of(tile, query, "fr")
+    assert columns.headers == [
+        "date", "Foyers allocataires du RSA", "montant (moyenne)", "Plus gros versement",
+    ]  # fmt: skip
+    assert columns_of(tile, query, "en").headers[2] == "montant (average)"
+    result = QueryResult(
+        columns=query.columns, rows=[["2009-01-01", 1000, 1.5, 3.0], ["2010-01-01", 1200, 2.0, 4.0]]
+    )
+    lines = result_to_csv(result, "fr", columns).decode("utf-8-sig").splitlines()
+    assert lines[0] == "date;Foyers allocataires du RSA;montant (moyenne);Plus gros versement"
+    assert lines[1] == "2009;1000;1,5;3,0"
+    sheet = load_workbook(io.BytesIO(result_to_xlsx(result, "RSA", columns))).active
+    assert [c.value for c in sheet[1]][1] == "Foyers allocataires du RSA"
+    assert sheet["A2"].value == 2009  # a year, not 2009-01-01
+
+
+def test_months_and_quarters_are_written_at_their_grain() -> None:
+    from studio.exports import Columns
+
+    result = QueryResult(columns=["mois", "n"], rows=[["2026-01-01", 3]])
+    monthly = Columns(["Mois", "Nombre"], {0: "month"})
+    assert result_to_csv(result, "fr", monthly).decode("utf-8-sig").splitlines()[1] == (
+        "janv. 2026;3"
+    )
+    sheet = load_workbook(io.BytesIO(result_to_xlsx(result, "x", monthly))).active
+    assert sheet["A2"].value.date() == date(2026, 1, 1) and sheet["A2"].number_format == "mmm yyyy"
+    quarterly = Columns(["Trimestre", "Nombre"], {0: "quarter"})
+    assert result_to_csv(result, "fr", quarterly).decode("utf-8-sig").splitlines()[1] == (
+        "T1 2026;3"
+    )
+    sheet = load_workbook(io.BytesIO(result_to_xlsx(result, "x", quarterly))).active
+    assert sheet["A2"].value == "T1 2026"

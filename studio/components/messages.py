@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from studio.components.format import normalize_locale
 
+AGG_LABELS: dict[str, tuple[str, str]] = {
+    "sum": ("Somme", "Sum"),
+    "avg": ("Moyenne", "Average"),
+    "count": ("Nombre de lignes", "Count"),
+    "count_distinct": ("Nombre de valeurs distinctes", "Distinct count"),
+    "min": ("Minimum", "Minimum"),
+    "max": ("Maximum", "Maximum"),
+    "median": ("Médiane", "Median"),
+}
+"""The aggregates in words (French, English): the tile editor's choices, export headers."""
+
 MESSAGES: dict[str, dict[str, str]] = {
     "empty": {
         "fr": "Aucune donnée pour cette sélection.",

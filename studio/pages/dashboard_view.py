@@ -237,7 +237,7 @@ def main_query_name(queries: dict[str, Any]) -> str | None:
 )
 def download(_clicks, filter_values, cross, doc):  # noqa: ANN001, ANN201
     """A tile's aggregated rows as CSV or XLSX, with the filters on screen, formulas escaped."""
-    from studio.exports import export_filename, result_to_csv, result_to_xlsx
+    from studio.exports import columns_of, export_filename, result_to_csv, result_to_xlsx
 
     actor, locale = runtime.actor(), runtime.locale()
     with runtime.db().session() as s:
@@ -257,10 +257,11 @@ def download(_clicks, filter_values, cross, doc):  # noqa: ANN001, ANN201
     if data.error or name not in data.results:
         raise dash.exceptions.PreventUpdate
     title = tile.title or board.spec.title
+    columns = columns_of(tile, queries[name], locale)
     if trigger["fmt"] == "csv":
-        content = result_to_csv(data.results[name], locale)
+        content = result_to_csv(data.results[name], locale, columns)
     else:
-        content = result_to_xlsx(data.results[name], title)
+        content = result_to_xlsx(data.results[name], title, columns, locale)
     return dcc.send_bytes(content, export_filename(title, trigger["fmt"]))
 
 

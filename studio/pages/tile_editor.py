@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 
 from studio import runtime
+from studio.components.messages import AGG_LABELS
 from studio.components.render import render_tile
 from studio.i18n import register, t
 from studio.pages._ids import cid
@@ -185,15 +186,6 @@ CHART_LABELS = {
     "scatter": ("Nuage de points", "Scatter"),
     "combo": ("Barres + courbe", "Bars + line"),
     "treemap": ("Carte proportionnelle", "Treemap"),
-}
-AGG_LABELS = {
-    "sum": ("Somme", "Sum"),
-    "avg": ("Moyenne", "Average"),
-    "count": ("Nombre de lignes", "Count"),
-    "count_distinct": ("Nombre de valeurs distinctes", "Distinct count"),
-    "min": ("Minimum", "Minimum"),
-    "max": ("Maximum", "Maximum"),
-    "median": ("Médiane", "Median"),
 }
 GRAIN_LABELS = {
     "day": ("Jour", "Day"),
