@@ -9,6 +9,7 @@ from __future__ import annotations
 from studio.datasources.infer import (
     FALSE_TOKENS,
     GEO_WIDTH,
+    MISSING_PATTERN,
     MISSING_TOKENS,
     SPACES,
     TRUE_TOKENS,
@@ -44,7 +45,7 @@ def _number_text(col: str) -> str:
     text = col
     for space in SPACES:
         text = f"replace({text}, '{space}', '')"
-    return f"NULLIF(replace({text}, ',', '.'), '')"
+    return f"NULLIF(replace(replace({text}, ',', '.'), '\u2212', '-'), '')"
 
 
 def typed_expression(col: str, plan: ColumnPlan) -> str:
@@ -116,7 +117,18 @@ def problem_condition(raw: str, typed: str, plan: ColumnPlan) -> str:
     if plan.type in ("text", "geometry") or plan.type in GEO_WIDTH:
         return "FALSE"
     value = trimmed(raw)
+    return f"({typed} IS NULL AND {value} IS NOT NULL AND NOT {_is_marker(value)})"
+
+
+def _is_marker(value: str) -> str:
     return (
-        f"({typed} IS NULL AND {value} IS NOT NULL "
-        f"AND lower({value}) NOT IN {_sql_list(MISSING_TOKENS)})"
+        f"(lower({value}) IN {_sql_list(MISSING_TOKENS)} "
+        f"OR regexp_full_match({value}, '{MISSING_PATTERN}'))"
     )
+
+
+def marker_condition(raw: str, typed: str) -> str:
+    """Return the condition true for a row whose raw value is a missing or secrecy marker
+    ("secret statistique", "<5", "nd"…), read as an empty value."""
+    value = trimmed(raw)
+    return f"({typed} IS NULL AND {value} IS NOT NULL AND {_is_marker(value)})"

@@ -14,7 +14,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 # Tokens that mean "no value" in French statistical tables (secret, not significant…).
-MISSING_TOKENS = ("-", "--", "ns", "nd", "n.d.", "nc", "n.c.", "na", "n/a", "s", "…", "...")
+MISSING_TOKENS = (
+    "-", "--", "\u2212", "\u2013", "\u2014", "ns", "n.s.", "nd", "n.d.", "n.d", "nc", "n.c.",
+    "na", "n/a", "nr", "n.r.", "s", "(s)", "secret", "secret statistique", "(secret)", "…",
+    "...", "so", "s.o.",
+)
+MISSING_PATTERN = r"<\s*[0-9]+"
+"""Small counts hidden for secrecy ("<5", "< 11") are missing values too."""
+RE_MISSING = re.compile(MISSING_PATTERN)
 TRUE_TOKENS = ("oui", "vrai", "true", "yes", "o", "y")
 FALSE_TOKENS = ("non", "faux", "false", "no", "n")
 BOOLEAN_WORDS = ("oui", "non", "vrai", "faux", "true", "false", "yes", "no")
@@ -23,8 +30,9 @@ MATCH_SHARE = 0.98  # share of sample values that must fit a type; the rest beco
 GEO_MATCH_SHARE = 0.9  # codes columns often hold a few totals rows ("France", "DOM")
 
 _SEP = f"[{SPACES}]"
-_INT = rf"[+-]?(\d{{1,3}}({_SEP}\d{{3}})+|\d+)"
-_DEC = rf"[+-]?((\d{{1,3}}({_SEP}\d{{3}})+|\d+)?[.,]\d+([eE][+-]?\d+)?|\d+[eE][+-]?\d+)"
+_SIGN = "[+\\-\u2212]?"  # U+2212 is the typographic minus sign of French publications
+_INT = rf"{_SIGN}(\d{{1,3}}({_SEP}\d{{3}})+|\d+)"
+_DEC = rf"{_SIGN}((\d{{1,3}}({_SEP}\d{{3}})+|\d+)?[.,]\d+([eE][+-]?\d+)?|\d+[eE][+-]?\d+)"
 RE_INTEGER = re.compile(_INT)
 RE_DECIMAL = re.compile(rf"{_INT}|{_DEC}")
 RE_PERCENT = re.compile(rf"({_INT}|{_DEC}){_SEP}?%")
@@ -107,7 +115,7 @@ def normalise_name(name: str) -> str:
 
 def is_missing(value: str) -> bool:
     """Return True when a cleaned value means "no value" in a typed column."""
-    return value.lower() in MISSING_TOKENS
+    return value.lower() in MISSING_TOKENS or bool(RE_MISSING.fullmatch(value))
 
 
 def infer_column(name: str, values: Iterable[str | None]) -> ColumnPlan:

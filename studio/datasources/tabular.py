@@ -16,10 +16,18 @@ from typing import Any
 
 import duckdb
 
-from studio.datasources.convert import problem_condition, typed_expression
+from studio.datasources.cleanup import check_totals, citation, find_totals, trailing_notes
+from studio.datasources.convert import marker_condition, problem_condition, typed_expression
 from studio.datasources.errors import DatasetError
 from studio.datasources.infer import ColumnPlan, infer_column, plan_for_type
-from studio.datasources.models import ColumnStats, IngestOptions, IngestResult, ParseProblem
+from studio.datasources.models import (
+    ColumnStats,
+    IngestOptions,
+    IngestReport,
+    IngestResult,
+    ParseProblem,
+    TotalRow,
+)
 from studio.datasources.schema import NUMERIC_TYPES, FieldInfo
 from studio.datasources.values import json_rows, json_value, quote_ident, sql_string
 from studio.spec.query import FIELD_TYPES
@@ -47,12 +55,15 @@ class RawTable:
 
     `line_of` maps a `raw` rowid to the line or row number the person sees in the file.
     `plans` holds columns whose plan the reader already knows (a geometry column).
+    `notes_before` / `notes_after`: title and note lines the reader found around the table.
     """
 
     names: list[str]
     line_of: Callable[[int], int]
     plans: dict[int, ColumnPlan] = field(default_factory=dict)
     source: dict[str, Any] = field(default_factory=dict)
+    notes_before: list[str] = field(default_factory=list)
+    notes_after: list[str] = field(default_factory=list)
 
 
 def connect_for_ingest(temp_dir: Path) -> duckdb.DuckDBPyConnection:
@@ -67,13 +78,32 @@ def build_dataset(
     con: duckdb.DuckDBPyConnection, raw: RawTable, options: IngestOptions, dest_dir: Path
 ) -> IngestResult:
     """Return the ingest result after writing the typed Parquet file into `dest_dir`."""
-    columns = _checked_columns(con, raw.names)
+    columns, renamed = _checked_columns(con, raw)
+    report = IngestReport(
+        totals_kept=options.keep_totals,
+        notes_before=list(raw.notes_before),
+        notes_after=list(raw.notes_after),
+        renamed=renamed,
+    )
+    tabular = raw.source.get("format") in ("csv", "xlsx")
+    if tabular:
+        _set_aside_notes(con, columns, report)
     row_count = con.execute("SELECT count(*) FROM raw").fetchone()[0]
     if row_count == 0:
         raise DatasetError("csv.no_data")
     final_names = _final_names([raw.names[i] for i in columns], options.renames)
-    plans = _plans(con, raw, columns, options)
-    plans, counts = _settle_plans(con, columns, plans)
+    forced = _forced_types(raw.names, columns, options)
+    sample = _sample(con, columns)
+    plans = _plans(raw, columns, forced, sample)
+    if tabular:
+        aside = _set_aside_totals(con, raw, columns, plans, sample, options, report)
+        if aside:
+            sample = [r for r in sample if r[0] not in aside]
+            plans = _plans(raw, columns, forced, sample)
+            row_count -= len(aside)
+    report.citation = citation(report.notes_before + report.notes_after)
+    plans, counts, markers = _settle_plans(con, columns, plans)
+    report.missing = {raw.names[i]: m for i, m in markers.items() if m}
     problems = _problem_examples(con, raw, columns, plans, counts)
     order = (
         cluster_columns([plans[i].type for i in columns]) if row_count >= CLUSTER_MIN_ROWS else []
@@ -88,30 +118,80 @@ def build_dataset(
         problem_counts={raw.names[i]: n for i, n in counts.items() if n},
         preview=preview(con, parquet_path),
         stats=column_stats(con, parquet_path, fields),
-        source=raw.source,
+        source=raw.source | ({"citation": report.citation} if report.citation else {}),
+        report=report,
     )
 
 
-def _checked_columns(con: duckdb.DuckDBPyConnection, names: list[str]) -> list[int]:
-    """Return the indexes of the columns to keep; unnamed empty columns are dropped."""
+def _set_aside_notes(
+    con: duckdb.DuckDBPyConnection, columns: list[int], report: IngestReport
+) -> None:
+    """Remove the note, source and blank rows that end the table; keep their text."""
+    notes = trailing_notes(con, columns)
+    if not notes:
+        return
+    con.execute("DELETE FROM raw WHERE rowid >= ?", [notes[0][0]])
+    report.notes_after = [text for _, text in notes if text] + report.notes_after
+
+
+def _set_aside_totals(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    columns: list[int],
+    plans: dict[int, ColumnPlan],
+    sample: list[tuple[Any, ...]],
+    options: IngestOptions,
+    report: IngestReport,
+) -> set[int]:
+    """Find total rows, check their sums, and remove them unless asked to keep them.
+
+    Returns the rowids removed."""
+    totals = find_totals(con, columns, plans)
+    if not totals:
+        return set()
+    values = [r[1:] for r in sample]
+    checks = check_totals(con, totals, columns, plans, raw.names, values)
+    report.totals = [
+        TotalRow(raw.line_of(t.rowid), t.label, checks.get(t.rowid, [])) for t in totals
+    ]
+    if options.keep_totals:
+        return set()
+    con.execute("DELETE FROM raw WHERE rowid IN (SELECT r FROM aside)")
+    return {t.rowid for t in totals}
+
+
+def _checked_columns(
+    con: duckdb.DuckDBPyConnection, raw: RawTable
+) -> tuple[list[int], list[dict[str, Any]]]:
+    """Return the indexes of the columns to keep and the names given to unnamed or repeated
+    columns (`raw.names` is updated); unnamed empty columns are dropped."""
     keep: list[int] = []
-    seen: dict[str, list[int]] = {}
-    for i, name in enumerate(names):
-        if not name:
-            if _has_data(con, i):
-                raise DatasetError("header.empty_name", {"position": i + 1}, column="")
+    renamed: list[dict[str, Any]] = []
+    taken = {n.lower() for n in raw.names if n}
+    seen: set[str] = set()
+    for i, name in enumerate(raw.names):
+        if not name and not _has_data(con, i):
             continue
         if len(name) > MAX_NAME:
             raise DatasetError("header.name_too_long", {"column": name}, column=name)
-        seen.setdefault(name.lower(), []).append(i + 1)
+        if not name or name.lower() in seen:
+            new = _free_name(name or f"Colonne {i + 1}", taken, bool(name))
+            renamed.append({"position": i + 1, "name": name, "new_name": new})
+            taken.add(new.lower())
+            raw.names[i] = new
+        seen.add(raw.names[i].lower())
         keep.append(i)
-    for positions in seen.values():
-        if len(positions) > 1:
-            name = names[positions[0] - 1]
-            raise DatasetError(
-                "header.duplicate_name", {"column": name, "positions": positions}, column=name
-            )
-    return keep
+    return keep, renamed
+
+
+def _free_name(base: str, taken: set[str], repeated: bool) -> str:
+    """Return `base` ("Colonne 3") or, for a repeated name, "Foyers (2)", not yet taken."""
+    if not repeated and base.lower() not in taken:
+        return base
+    n = 2
+    while f"{base} ({n})".lower() in taken:
+        n += 1
+    return f"{base} ({n})"
 
 
 def _has_data(con: duckdb.DuckDBPyConnection, index: int) -> bool:
@@ -152,13 +232,14 @@ def _check_unique(names: list[str]) -> None:
 
 
 def _plans(
-    con: duckdb.DuckDBPyConnection, raw: RawTable, columns: list[int], options: IngestOptions
+    raw: RawTable,
+    columns: list[int],
+    forced: dict[int, str],
+    sample: list[tuple[Any, ...]],
 ) -> dict[int, ColumnPlan]:
-    forced = _forced_types(raw.names, columns, options)
-    sample = _sample(con, columns)
     plans: dict[int, ColumnPlan] = {}
     for pos, i in enumerate(columns):
-        values = [row[pos] for row in sample]
+        values = [row[pos + 1] for row in sample]
         if i in forced:
             plans[i] = plan_for_type(forced[i], values)
         elif i in raw.plans:
@@ -183,8 +264,8 @@ def _forced_types(names: list[str], columns: list[int], options: IngestOptions) 
 
 
 def _sample(con: duckdb.DuckDBPyConnection, columns: list[int]) -> list[tuple[Any, ...]]:
-    """Return the first rows plus a repeatable random sample of the rest."""
-    select = ", ".join(f"c{i}" for i in columns)
+    """Return the first rows plus a repeatable random sample of the rest, rowid first."""
+    select = ", ".join(["rowid", *(f"c{i}" for i in columns)])
     head = con.execute(f"SELECT {select} FROM raw LIMIT {SAMPLE_HEAD}").fetchall()
     rest = con.execute(
         f"SELECT {select} FROM raw USING SAMPLE reservoir({SAMPLE_RANDOM} ROWS) REPEATABLE (7)"
@@ -205,31 +286,51 @@ def _condition(i: int, plan: ColumnPlan) -> str:
     return problem_condition(f"c{i}", f"t{i}", plan)
 
 
-def _problem_counts(con: duckdb.DuckDBPyConnection, plans: dict[int, ColumnPlan]) -> dict[int, int]:
+def _problem_counts(
+    con: duckdb.DuckDBPyConnection, plans: dict[int, ColumnPlan]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Return per column the values that did not convert, and the missing markers."""
     checked = [i for i, p in plans.items() if _condition(i, p) != "FALSE"]
     if not checked:
-        return {i: 0 for i in plans}
-    select = ", ".join(f"count(*) FILTER (WHERE {_condition(i, plans[i])})" for i in checked)
-    counts = dict(zip(checked, con.execute(f"SELECT {select} FROM conv").fetchone(), strict=True))
-    return {i: counts.get(i, 0) for i in plans}
+        return {i: 0 for i in plans}, {}
+    select = ", ".join(
+        f"count(*) FILTER (WHERE {_condition(i, plans[i])}), "
+        f"count(*) FILTER (WHERE {marker_condition(f'c{i}', f't{i}')})"
+        for i in checked
+    )
+    row = con.execute(f"SELECT {select} FROM conv").fetchone()
+    counts = dict(zip(checked, row[0::2], strict=True))
+    markers = {i: n for i, n in zip(checked, row[1::2], strict=True) if n}
+    return {i: counts.get(i, 0) for i in plans}, markers
 
 
 def _settle_plans(
     con: duckdb.DuckDBPyConnection, columns: list[int], plans: dict[int, ColumnPlan]
-) -> tuple[dict[int, ColumnPlan], dict[int, int]]:
-    """Return plans and problem counts; integer columns with decimals further down widen."""
+) -> tuple[dict[int, ColumnPlan], dict[int, int], dict[int, dict[str, int]]]:
+    """Return plans, problem counts and, per column, the count of each missing marker
+    (`secret statistique`, `<5`…); integer columns with decimals further down widen."""
     _convert(con, columns, plans)
-    counts = _problem_counts(con, plans)
+    counts, markers = _problem_counts(con, plans)
     widen = [i for i, n in counts.items() if n and plans[i] == ColumnPlan("integer", "number")]
-    if not widen:
-        return plans, counts
-    trial = plans | {i: ColumnPlan("decimal", "number") for i in widen}
-    _convert(con, columns, trial)
-    retry = _problem_counts(con, trial)
-    settled = {i: trial[i] if i in widen and retry[i] == 0 else plans[i] for i in plans}
-    if settled != trial:
-        _convert(con, columns, settled)
-    return settled, _problem_counts(con, settled)
+    if widen:
+        trial = plans | {i: ColumnPlan("decimal", "number") for i in widen}
+        _convert(con, columns, trial)
+        retry, _ = _problem_counts(con, trial)
+        settled = {i: trial[i] if i in widen and retry[i] == 0 else plans[i] for i in plans}
+        if settled != trial:
+            _convert(con, columns, settled)
+        plans = settled
+        counts, markers = _problem_counts(con, settled)
+    return plans, counts, {i: _marker_counts(con, i) for i in markers}
+
+
+def _marker_counts(con: duckdb.DuckDBPyConnection, i: int) -> dict[str, int]:
+    """Return how many cells of column `i` hold each missing marker, most frequent first."""
+    sql = (
+        f"SELECT trim(c{i}) AS m, count(*) AS n FROM conv "
+        f"WHERE {marker_condition(f'c{i}', f't{i}')} GROUP BY 1 ORDER BY n DESC, m LIMIT 20"
+    )
+    return dict(con.execute(sql).fetchall())
 
 
 def _problem_examples(

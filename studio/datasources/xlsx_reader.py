@@ -28,6 +28,7 @@ RATIO_MIN_SIZE = 1024**2
 FORBIDDEN_XML = (b"<!DOCTYPE", b"<!ENTITY")
 FORMULA_TEXT = re.compile(r'="(.*)"')
 Row = list[str | None]
+MAX_NOTES = 40
 
 
 def check_workbook(path: Path) -> None:
@@ -90,6 +91,7 @@ def load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, options: IngestOptions
     con.execute("CREATE TABLE raw AS SELECT * FROM raw_arrow")
     con.unregister("raw_arrow")
     line_numbers = [index + 1 for index, _ in body]
+    after = body[-1][0] + 1
     return RawTable(
         names=names,
         line_of=lambda rowid: line_numbers[rowid],
@@ -100,7 +102,15 @@ def load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, options: IngestOptions
             "header_row": header_rows[0] + 1,
             "header_rows": len(header_rows),
         },
+        notes_before=_texts(rows[: header_rows[0]]),
+        notes_after=_texts(rows[after : after + MAX_NOTES]),
     )
+
+
+def _texts(rows: list[Row]) -> list[str]:
+    """Return the text of each non-empty row (titles above a table, notes below it)."""
+    texts = (" ".join(v for v in row if v) for row in rows)
+    return [" ".join(t.split())[:500] for t in texts if t.strip()]
 
 
 def read_sheet(path: Path, wanted: str | None) -> tuple[str, list[str], list[Row]]:
