@@ -27,6 +27,8 @@ TOTAL_LABEL = (
     r"\s*((sous[- ]?)?total(\W.*)?|ensemble(\W.*)?|france(\W.*)?|dom|drom|dom[- ]tom"
     r"|m[ée]tropole|outre[- ]mer)\s*"
 )
+TOTAL_PREFIX = r"^\s*(?i:(sous[- ]?)?total|ensemble|france|dom|drom|m[ée]tropole|outre[- ]mer)"
+"""A cheaper test first (a prefix), the full label test only on the rows that pass."""
 RE_TOTAL_LABEL = re.compile(TOTAL_LABEL, re.IGNORECASE)
 RE_NOTE_START = re.compile(
     r"\s*(sources?\b|notes?\b|champ\b|lecture\b|avertissement|attention\b|guide de lecture"
@@ -102,13 +104,15 @@ def find_totals(
     if not labels:
         return []
     rows = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+    full = TOTAL_LABEL.replace("'", "''")
     matched = {
-        i: f"regexp_full_match(c{i}, '{TOTAL_LABEL.replace(chr(39), chr(39) * 2)}', 'i')"
+        i: f"(CASE WHEN regexp_matches(c{i}, '{TOTAL_PREFIX}') "
+        f"THEN regexp_full_match(c{i}, '{full}', 'i') ELSE FALSE END)"
         for i in labels
     }
     counts = con.execute(
         "SELECT "
-        + ", ".join(f"count(*) FILTER (WHERE {m})" for m in matched.values())
+        + ", ".join(f"count_if({m})" for m in matched.values())
         + " FROM raw"
     ).fetchone()
     usable = [i for i, n in zip(labels, counts, strict=True) if 0 < n < rows / 2]

@@ -39,6 +39,10 @@ RE_PERCENT = re.compile(rf"({_INT}|{_DEC}){_SEP}?%")
 RE_LEADING_ZERO = re.compile(r"0\d+")
 RE_YEAR = re.compile(r"(1[89]|2[01])\d\d")
 
+_MONTH = (
+    r"(janv(ier)?|jan|f[ée]vr?(ier)?|mars?|avr(il)?|mai|juin|juil(let)?|ao[uû]t?|sept?(embre)?"
+    r"|oct(obre)?|nov(embre)?|d[ée]c(embre)?)\.?"
+)
 DATE_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     # (format id, field type, shape)
     ("dmy", "date", re.compile(r"(0?[1-9]|[12]\d|3[01])/(0?[1-9]|1[0-2])/\d{4}")),
@@ -52,6 +56,11 @@ DATE_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?Z?"),
     ),
     ("dmy_hms", "datetime", re.compile(r"\d{1,2}/\d{1,2}/\d{4} \d\d?:\d\d(:\d\d)?")),
+    # French month names: "31 déc. 2019", "1er janvier 2020"; "janv.-24", "décembre 2019"
+    ("dmy_fr", "date", re.compile(rf"(0?[1-9]|[12]\d|3[01]|1er)\s+{_MONTH}\s+\d{{4}}", re.I)),
+    ("my_fr", "date", re.compile(rf"{_MONTH}(\s+|\s*-\s*)(\d{{4}}|\d\d)", re.I)),
+    # quarters: "T1 2024", "2024-T1", "2024T1" (first day of the quarter)
+    ("quarter", "date", re.compile(r"T[1-4][\s-]*\d{4}|\d{4}[\s-]*T[1-4]", re.I)),
 )
 DATE_FORMATS = {fmt: type_ for fmt, type_, _ in DATE_PATTERNS} | {"y": "date"}
 

@@ -294,8 +294,7 @@ def _problem_counts(
     if not checked:
         return {i: 0 for i in plans}, {}
     select = ", ".join(
-        f"count(*) FILTER (WHERE {_condition(i, plans[i])}), "
-        f"count(*) FILTER (WHERE {marker_condition(f'c{i}', f't{i}')})"
+        f"count_if({_condition(i, plans[i])}), count_if({marker_condition(f'c{i}', f't{i}')})"
         for i in checked
     )
     row = con.execute(f"SELECT {select} FROM conv").fetchone()

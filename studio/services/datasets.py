@@ -69,6 +69,10 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
         "Type de colonne inconnu : $type.",
         "Unknown column type: $type.",
     ),
+    "options.invalid": (
+        "Les options de l'import sont invalides : $detail.",
+        "The import options are invalid: $detail.",
+    ),
     "query.wrong_dataset": (
         "Cette requête porte sur un autre jeu de données.",
         "This query is about another dataset.",
@@ -131,6 +135,49 @@ def options_from_json(data: dict[str, Any] | None) -> IngestOptions:
     data = data or {}
     known = {k: data[k] for k in asdict(IngestOptions()) if k in data}
     return IngestOptions(**known)
+
+
+OPTION_TEXT_MAPS = ("types", "renames", "labels", "descriptions")
+MAX_HEADER_ROW = 10_000
+
+
+def options_from_request(data: dict[str, Any]) -> IngestOptions:
+    """The ingest options an API client sent, checked (raises DatasetError "options.invalid").
+
+    Keys: `sheet` (text), `header_row` (1-based number), `keep_totals` (boolean), and
+    `types` / `renames` / `labels` / `descriptions` (objects of texts)."""
+    known = {"sheet", "header_row", "keep_totals", *OPTION_TEXT_MAPS}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise DatasetError("options.invalid", {"detail": f"unknown option {unknown[0]}"})
+    options = IngestOptions()
+    sheet = data.get("sheet")
+    if sheet not in (None, ""):
+        if not isinstance(sheet, str) or len(sheet) > 200:
+            raise DatasetError("options.invalid", {"detail": "sheet must be a sheet name"})
+        options.sheet = sheet
+    header = data.get("header_row")
+    if header not in (None, ""):
+        try:
+            options.header_row = int(header)
+        except (TypeError, ValueError):
+            options.header_row = 0
+        if not 1 <= options.header_row <= MAX_HEADER_ROW or isinstance(header, bool | float):
+            raise DatasetError("options.invalid", {"detail": "header_row must be a line number"})
+    keep = data.get("keep_totals", False)
+    if isinstance(keep, str):
+        keep = keep.strip().lower() in ("1", "true", "oui", "on", "yes")
+    if not isinstance(keep, bool):
+        raise DatasetError("options.invalid", {"detail": "keep_totals must be true or false"})
+    options.keep_totals = keep
+    for key in OPTION_TEXT_MAPS:
+        value = data.get(key) or {}
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise DatasetError("options.invalid", {"detail": f"{key} must map names to texts"})
+        setattr(options, key, dict(value))
+    return options
 
 
 # --- staging (upload page: analyse, let the person adjust, then save) -------------------
@@ -578,6 +625,8 @@ def describe(ds: Dataset, with_fields: bool = True) -> dict[str, Any]:
     if ds.kind == "url":
         out["url"] = ds.source.get("url")
         out["refresh_hours"] = ds.refresh_hours
+    if ds.kind != "sql" and (ds.source or {}).get("citation"):
+        out["citation"] = ds.source["citation"]
     if with_fields:
         out["fields"] = [
             {"name": f.name, "type": f.type, "label": f.label, "description": f.description}
