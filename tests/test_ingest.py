@@ -529,7 +529,7 @@ def test_real_drees_workbook_header_detection(tmp_path: Path) -> None:
     by_code = dict(zip(codes, column(result, "Total RSA socle 2009"), strict=True))
     assert by_code["01"] == 6157 and by_code["971"] is None  # "-" in the workbook
     first_sheet = ingest(path, "drees.xlsx", dest_dir=tmp_path)
-    assert first_sheet.source["sheet"] == "Sommaire"
+    assert first_sheet.source["sheet"] == "Tableau 1"  # the contents sheet is passed over
 
 
 def test_real_departements_geojson(tmp_path: Path) -> None:

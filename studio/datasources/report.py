@@ -88,7 +88,7 @@ def _totals_lines(report: IngestReport, locale: str) -> list[str]:
                 f"{n} {head} : {labels}. Cochez « garder les lignes de total » pour les garder."
             ]
     for total in report.totals[:MAX_LISTED]:
-        lines += [_check_line(total, check, locale) for check in total.checks[:2]]
+        lines += [_check_line(total, check, locale) for check in total.checks[:1]]
     return lines
 
 

@@ -130,9 +130,17 @@ def read_sheet(path: Path, wanted: str | None) -> tuple[str, list[str], list[Row
     return name, sheets, rows
 
 
+RE_NOT_A_TABLE = re.compile(
+    r"sommaire|table des mati|contents|lisez|read ?me|notice|pr[ée]sentation|m[ée]thod"
+    r"|d[ée]finition|avertissement|^index$|^infos?$|^notes?$|^sources?$|^accueil$",
+    re.IGNORECASE,
+)
+"""Names of the sheets that describe a workbook rather than hold a table."""
+
+
 def _sheet_name(sheets: list[str], wanted: str | None) -> str:
     if wanted is None:
-        return sheets[0]
+        return next((s for s in sheets if not RE_NOT_A_TABLE.search(s.strip())), sheets[0])
     for name in sheets:
         if name == wanted or name.strip() == wanted.strip():
             return name

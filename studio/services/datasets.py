@@ -166,7 +166,9 @@ def options_from_request(data: dict[str, Any]) -> IngestOptions:
             raise DatasetError("options.invalid", {"detail": "header_row must be a line number"})
     keep = data.get("keep_totals", False)
     if isinstance(keep, str):
-        keep = keep.strip().lower() in ("1", "true", "oui", "on", "yes")
+        words = {"1": True, "true": True, "oui": True, "on": True, "yes": True,
+                 "0": False, "false": False, "non": False, "off": False, "no": False, "": False}
+        keep = words.get(keep.strip().lower(), keep)
     if not isinstance(keep, bool):
         raise DatasetError("options.invalid", {"detail": "keep_totals must be true or false"})
     options.keep_totals = keep
