@@ -451,3 +451,115 @@ def test_real_drees_workbook_tableau_11(tmp_path: Path) -> None:
     assert result.report.citation == "Sources : CNAF, MSA"
     default = ingest(DREES, DREES.name, dest_dir=tmp_path)
     assert default.source["sheet"] == "Tableau 1"
+
+
+@needs_drees
+def test_real_drees_every_sheet_has_its_table_without_totals(tmp_path: Path) -> None:
+    workbook = openpyxl.load_workbook(DREES, read_only=True)
+    sheets = [s for s in workbook.sheetnames if s != "Sommaire"]
+    workbook.close()
+    for sheet in sheets:
+        result = ingest(DREES, DREES.name, IngestOptions(sheet=sheet), dest_dir=tmp_path)
+        names = [f.name for f in result.fields]
+        assert names[:2] == ["N° Dep", "Libelle Dep"], sheet
+        assert {f.name: f.type for f in result.fields}["N° Dep"] == "departement", sheet
+        labels = [r for (r,) in sql(result, 'SELECT "Libelle Dep" FROM t')]
+        assert not {"France", "DOM", "France métropolitaine"} & {(x or "").strip() for x in labels}
+        assert result.report.totals, sheet
+
+
+# --- 7. wide to long ------------------------------------------------------------------------------
+
+
+def test_years_in_columns_are_offered_then_put_in_rows(tmp_path: Path) -> None:
+    path = rsa_workbook(tmp_path / "drees.xlsx")
+    wide = run(path)
+    assert wide.report.wide == {
+        "columns": ["Total RSA 2016", "Total RSA 2017", "Total RSA 2018", "Total RSA 2019"],
+        "applied": False,
+    }
+    assert "Les années (mois, trimestres) sont en colonnes (4 :" in (
+        wide.report.to_dict()["messages"][-1]
+    )
+    long = run(path, IngestOptions(unpivot="auto"))
+    assert {f.name: f.type for f in long.fields} == {
+        "N° Dep": "departement",
+        "Libelle Dep": "text",
+        "periode": "date",
+        "valeur": "integer",
+    }
+    assert long.row_count == 4 * 99
+    labels = {f.name: f.label for f in long.fields}
+    assert labels["valeur"] == "Total RSA"  # the series all the columns share
+    by_year = sql(long, "SELECT year(periode), sum(valeur) FROM t GROUP BY 1 ORDER BY 1")
+    expected = [
+        (year, sum(int(r[4]) for r in rsa_rows() if r[2] == str(year)))
+        for year in (2016, 2017, 2018, 2019)
+    ]
+    assert by_year == expected and by_year[-1] == (2019, HOUSEHOLDS_2019)
+    assert "4 colonnes mises en lignes" in long.report.to_dict()["messages"][-1]
+
+
+def test_unpivot_a_chosen_text_column_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError) as err:
+        run(rsa_workbook(tmp_path / "drees.xlsx"), IngestOptions(unpivot=["Libelle Dep"]))
+    assert err.value.code == "options.unpivot_not_numeric"
+    assert "ne contient pas des nombres" in err.value.message()
+
+
+def wide_csv() -> str:
+    """The RSA households as a wide French CSV: one column per year, "2016 (1)" style, "-"
+    where the series has no value (Mayotte before 2011)."""
+    by_dep: dict[tuple[str, str], dict[str, str]] = {}
+    for r in rsa_rows():
+        by_dep.setdefault((r[0], r[1]), {})[r[2]] = r[4]
+    years = [str(y) for y in range(2009, 2020)]
+    lines = ["Code;Département;" + ";".join(f"{y} (1)" if y == "2016" else y for y in years)]
+    for (code, name), values in by_dep.items():
+        lines.append(f"{code};{name};" + ";".join(values.get(y, "-") for y in years))
+    return "\n".join(lines) + "\n"
+
+
+def test_api_unpivot(login: Any) -> None:
+    client = login("editor")
+    response = upload(client, wide_csv().encode(), "rsa-large.csv", unpivot="auto")
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert [f["name"] for f in body["fields"]] == ["Code", "Département", "periode", "valeur"]
+    assert body["row_count"] == 1078
+    result = client.post(
+        f"/api/v1/datasets/{body['id']}/query",
+        json={
+            "dimensions": [{"field": "periode", "grain": "year"}],
+            "measures": [{"field": "valeur", "agg": "sum"}],
+            "sort": [{"field": "periode"}],
+        },
+    ).get_json()
+    assert len(result["rows"]) == 11
+    assert result["rows"][-1][0].startswith("2019") and result["rows"][-1][1] == HOUSEHOLDS_2019
+    bad = upload(client, wide_csv().encode(), "rsa-large.csv", unpivot="peut-être")
+    assert bad.status_code == 422 and bad.get_json()["code"] == "options.invalid"
+
+
+@needs_drees
+def test_real_drees_tableau_11_unpivots_into_a_yearly_series(tmp_path: Path) -> None:
+    options = IngestOptions(sheet="Tableau 11", unpivot="auto")
+    result = ingest(DREES, DREES.name, options, dest_dir=tmp_path)
+    assert {f.name: f.type for f in result.fields}["periode"] == "date"
+    # the département rows of the sheet itself, read apart from Studio
+    workbook = openpyxl.load_workbook(DREES, read_only=True, data_only=True)
+    rows = list(workbook["Tableau 11"].iter_rows(values_only=True))
+    workbook.close()
+    header = next(i for i, r in enumerate(rows) if r[1] == "N° Dep")
+    column = next(j for j, v in enumerate(rows[header + 1]) if v == 2019)
+    departements = [r for r in rows[header + 2 :] if r[1] is not None and r[2]]
+    departements = [r for r in departements if isinstance(r[column], int)]
+    expected = sum(r[column] for r in departements)
+    got = sql(result, "SELECT sum(valeur) FROM t WHERE year(periode) = 2019")
+    assert got == [(expected,)]
+    # the shipped series is the same one without Corse (2A, 2B)
+    corse = sum(r[column] for r in departements if str(r[1]) in ("20A", "20B"))  # 2A, 2B
+    assert expected - corse == HOUSEHOLDS_2019
+    # two systems for 2016 stay two series
+    series_2016 = sql(result, "SELECT DISTINCT serie FROM t WHERE year(periode) = 2016 ORDER BY 1")
+    assert series_2016 == [("Total RSA",), ("Total RSA (2)",)]

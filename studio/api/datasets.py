@@ -100,7 +100,7 @@ def create_dataset() -> Response:
 
 def _upload_options() -> Any:
     """The ingest options of a multipart upload: the form field `options` (a JSON object),
-    and/or the fields `sheet`, `header_row` and `keep_totals`."""
+    and/or the fields `sheet`, `header_row`, `keep_totals` and `unpivot`."""
     data: dict[str, Any] = {}
     text = request.form.get("options")
     if text:
@@ -110,7 +110,7 @@ def _upload_options() -> Any:
             data = None  # type: ignore[assignment]
         if not isinstance(data, dict):
             raise DatasetError("options.invalid", {"detail": "options must be a JSON object"})
-    for key in ("sheet", "header_row", "keep_totals"):
+    for key in ("sheet", "header_row", "keep_totals", "unpivot"):
         if key in request.form:
             data[key] = request.form[key]
     return service.options_from_request(data)

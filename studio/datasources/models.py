@@ -17,7 +17,9 @@ class IngestOptions:
     row (Excel) of the header, detected when None. `types`: forced field type per column.
     `renames`: new name per column. `labels` / `descriptions`: per final column name.
     `keep_totals`: keep the total and subtotal rows ("Total France", "DOM"…) as rows; by
-    default they are set aside and listed in the report.
+    default they are set aside and listed in the report. `unpivot`: "auto" turns the columns
+    whose names are years, months or quarters into rows (`periode`, `valeur`); a list of
+    column names turns those; "" keeps the table as it is.
     """
 
     sheet: str | None = None
@@ -27,6 +29,7 @@ class IngestOptions:
     labels: dict[str, str] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
     keep_totals: bool = False
+    unpivot: str | list[str] = ""
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,8 @@ class IngestReport:
     citation: str | None = None
     missing: dict[str, dict[str, int]] = field(default_factory=dict)
     renamed: list[dict[str, Any]] = field(default_factory=list)
+    wide: dict[str, Any] = field(default_factory=dict)
+    """Period columns found ({"columns": [...], "applied": bool, "names": {...}})."""
 
     def to_dict(self, locale: str = "fr") -> dict[str, Any]:
         """Return a JSON-ready dict, with the report's sentences in `locale`."""
@@ -113,6 +118,7 @@ class IngestReport:
             "citation": self.citation,
             "missing": self.missing,
             "renamed": self.renamed,
+            "wide": self.wide,
             "messages": report_lines(self, locale),
         }
 

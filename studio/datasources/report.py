@@ -65,7 +65,30 @@ def report_lines(report: IngestReport, locale: str = "fr") -> list[str]:
             )
     for item in report.renamed:
         lines.append(_renamed_line(item, locale))
+    if report.wide:
+        lines.append(_wide_line(report.wide, locale))
     return lines
+
+
+def _wide_line(wide: dict[str, Any], locale: str) -> str:
+    columns = wide["columns"]
+    n = len(columns)
+    shown = _quoted([columns[0], columns[-1]] if n > 2 else columns, locale)
+    if wide.get("applied"):
+        names = wide.get("names", {})
+        new = _quoted(list(names.values()), locale)
+        if locale == "en":
+            return f"{n} columns turned into rows ({shown}…): the table now has {new}."
+        return f"{n} colonnes mises en lignes ({shown}…) : le tableau a maintenant {new}."
+    if locale == "en":
+        return (
+            f"The years (months, quarters) are in columns ({n}: {shown}…): tick “put the "
+            "periods in rows” to chart them over time."
+        )
+    return (
+        f"Les années (mois, trimestres) sont en colonnes ({n} : {shown}…) : cochez « mettre les "
+        "périodes en lignes » pour les suivre dans le temps."
+    )
 
 
 def _totals_lines(report: IngestReport, locale: str) -> list[str]:

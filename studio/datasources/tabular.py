@@ -10,7 +10,7 @@ import os
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from studio.datasources.models import (
 )
 from studio.datasources.schema import NUMERIC_TYPES, FieldInfo
 from studio.datasources.values import json_rows, json_value, quote_ident, sql_string
+from studio.datasources.wide import period_columns, unpivot
 from studio.spec.query import FIELD_TYPES
 
 SAMPLE_HEAD = 2000
@@ -105,11 +106,24 @@ def build_dataset(
     plans, counts, markers = _settle_plans(con, columns, plans)
     report.missing = {raw.names[i]: m for i, m in markers.items() if m}
     problems = _problem_examples(con, raw, columns, plans, counts)
+    if tabular:
+        columns, final_names, plans = _wide_to_long(
+            con, raw, columns, final_names, plans, options, report
+        )
+        if report.wide.get("applied"):
+            row_count = con.execute("SELECT count(*) FROM conv").fetchone()[0]
     order = (
         cluster_columns([plans[i].type for i in columns]) if row_count >= CLUSTER_MIN_ROWS else []
     )
     parquet_path = _write_parquet(con, columns, final_names, dest_dir, [columns[k] for k in order])
     fields = [_field(name, plans[i], options) for name, i in zip(final_names, columns, strict=True)]
+    value_label = report.wide.get("value_label")
+    if value_label:
+        value_name = report.wide["names"]["valeur"]
+        fields = [
+            replace(f, label=value_label) if f.name == value_name and f.label == f.name else f
+            for f in fields
+        ]
     return IngestResult(
         parquet_path=parquet_path,
         fields=fields,
@@ -158,6 +172,56 @@ def _set_aside_totals(
         return set()
     con.execute("DELETE FROM raw WHERE rowid IN (SELECT r FROM aside)")
     return {t.rowid for t in totals}
+
+
+def _wide_to_long(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    columns: list[int],
+    final_names: list[str],
+    plans: dict[int, ColumnPlan],
+    options: IngestOptions,
+    report: IngestReport,
+) -> tuple[list[int], list[str], dict[int, ColumnPlan]]:
+    """Turn period columns into rows when asked; note them in the report either way."""
+    found = period_columns(raw.names, columns, plans)
+    chosen = _unpivot_choice(raw, columns, final_names, options, found)
+    if not (found or chosen):
+        return columns, final_names, plans
+    report.wide = {"columns": [raw.names[i] for i in chosen or found], "applied": bool(chosen)}
+    if not chosen:
+        return columns, final_names, plans
+    long = unpivot(con, raw.names, columns, plans, chosen)
+    final_of = dict(zip(columns, final_names, strict=True))
+    taken = {n.lower() for i, n in final_of.items() if i not in chosen}
+    new_name = {}
+    for role, position in long.new.items():
+        new_name[position] = _free_name(role, taken, role.lower() in taken)
+        taken.add(new_name[position].lower())
+    report.wide["names"] = {role: new_name[p] for role, p in long.new.items()}
+    if long.value_label:
+        report.wide["value_label"] = long.value_label
+    names = [final_of.get(i) or new_name[i] for i in long.columns]
+    return long.columns, names, long.plans
+
+
+def _unpivot_choice(
+    raw: RawTable,
+    columns: list[int],
+    final_names: list[str],
+    options: IngestOptions,
+    found: list[int],
+) -> list[int]:
+    if not options.unpivot:
+        return []
+    if options.unpivot == "auto":
+        return found
+    wanted = [options.unpivot] if isinstance(options.unpivot, str) else list(options.unpivot)
+    by_name = {raw.names[i]: i for i in columns} | dict(zip(final_names, columns, strict=True))
+    unknown = [n for n in wanted if n not in by_name]
+    if unknown:
+        raise DatasetError("options.unknown_column", {"column": unknown[0]}, column=unknown[0])
+    return [by_name[n] for n in wanted]
 
 
 def _checked_columns(

@@ -75,6 +75,13 @@ register(
             "Rows such as 'Total', 'France', 'DOM'… are set aside by default: kept, they count "
             "twice in sums.",
         ),
+        "ds.new.unpivot": ("Mettre les périodes en lignes", "Put the periods in rows"),
+        "ds.new.unpivot_help": (
+            "Quand les années (mois, trimestres) sont en colonnes : une ligne par période, avec "
+            "une colonne « periode » et une colonne « valeur ».",
+            "When years (months, quarters) are columns: one row per period, with a 'periode' "
+            "column and a 'valeur' column.",
+        ),
         "ds.new.report": ("Ce que Studio a mis de côté ou corrigé", "What Studio set aside or "
                           "fixed"),
         "ds.new.save": ("Enregistrer", "Save"),
@@ -215,6 +222,14 @@ def _form(locale: str) -> html.Div:
                             dbc.Checkbox(id=ID("keep-totals"), value=False, className="mt-4",
                                          label=t("ds.new.keep_totals", locale)),
                             dbc.FormText(t("ds.new.keep_totals_help", locale)),
+                        ],
+                        md=3,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Checkbox(id=ID("unpivot"), value=False, className="mt-4",
+                                         label=t("ds.new.unpivot", locale)),
+                            dbc.FormText(t("ds.new.unpivot_help", locale)),
                         ],
                         md=3,
                     ),
@@ -360,6 +375,7 @@ def _store(staged: service.Staged, options: IngestOptions, detected: dict[str, s
         "sheet": staged.result.source.get("sheet"),
         "header_row": staged.result.source.get("header_row"),
         "detected": detected,
+        "unpivot": bool(staged.result.report.wide.get("applied")),
     }
 
 
@@ -384,12 +400,15 @@ def options_from_form(
     header: Any,
     columns: list[dict[str, str]],
     keep_totals: Any = False,
+    unpivot: Any = False,
 ) -> IngestOptions:
     """The ingest options the form asks for; column choices are dropped when the person
-    picked another sheet or header row (the columns are then different ones)."""
+    picked another sheet or header row, or puts periods in rows (the columns are then
+    different ones: rename and retype them on the dataset's page once saved)."""
     options = IngestOptions(sheet=sheet or None, header_row=_header(header),
-                            keep_totals=keep_totals is True)
-    if not _same_table(store, options):
+                            keep_totals=keep_totals is True,
+                            unpivot="auto" if unpivot is True else "")
+    if not _same_table(store, options) or options.unpivot or store.get("unpivot"):
         return options
     detected = store.get("detected") or {}
     for column in columns:
@@ -438,6 +457,7 @@ def _columns(ids: list[dict], names: list, labels: list, descriptions: list,
     Output(ID("file"), "data"),
     Output(ID("description"), "value"),
     Output(ID("keep-totals"), "value"),
+    Output(ID("unpivot"), "value"),
     Input(ID("file"), "data"),
     State(ID("staged"), "data"),
     prevent_initial_call=True,
@@ -456,7 +476,7 @@ def analyse_upload(dropped, previous):  # noqa: ANN001, ANN201
         staged = service.stage_upload(settings, actor, filename, content, IngestOptions())
     except DatasetError as exc:
         return (*keep[:3], error_alert(exc, locale, ID("error")), *keep[4:], None,
-                dash.no_update, dash.no_update)
+                dash.no_update, dash.no_update, dash.no_update)
     _discard(settings, actor, previous)
     source = staged.result.source
     sheets = source.get("sheets") or []
@@ -473,6 +493,7 @@ def analyse_upload(dropped, previous):  # noqa: ANN001, ANN201
         source.get("header_row"),
         None,
         staged.result.report.citation or "",
+        False,
         False,
     )
 
@@ -525,10 +546,11 @@ def _discard(settings: Any, actor: Any, previous: dict | None) -> None:
     State(ID("sheet"), "value"),
     State(ID("header"), "value"),
     State(ID("keep-totals"), "value"),
+    State(ID("unpivot"), "value"),
     *FIELD_STATES,
     prevent_initial_call=True,
 )
-def reanalyse(n_clicks, store, sheet, header, keep_totals, ids, names, labels,  # noqa: ANN001, ANN201, PLR0913
+def reanalyse(n_clicks, store, sheet, header, keep_totals, unpivot, ids, names, labels,  # noqa: ANN001, ANN201, PLR0913
               descriptions, types):
     """Analyse the staged file again with the edited types, names, sheet, header row and
     the choice of keeping total rows."""
@@ -537,7 +559,7 @@ def reanalyse(n_clicks, store, sheet, header, keep_totals, ids, names, labels,  
     if not n_clicks or not store:
         raise dash.exceptions.PreventUpdate
     columns = _columns(ids, names, labels, descriptions, types)
-    options = options_from_form(store, sheet, header, columns, keep_totals)
+    options = options_from_form(store, sheet, header, columns, keep_totals, unpivot)
     try:
         staged = service.restage(settings, actor, store["token"], options)
     except DatasetError as exc:
@@ -558,18 +580,19 @@ def reanalyse(n_clicks, store, sheet, header, keep_totals, ids, names, labels,  
     State(ID("sheet"), "value"),
     State(ID("header"), "value"),
     State(ID("keep-totals"), "value"),
+    State(ID("unpivot"), "value"),
     *FIELD_STATES,
     prevent_initial_call=True,
 )
-def save(n_clicks, store, name, description, sheet, header, keep_totals, ids, names,  # noqa: ANN001, ANN201, PLR0913
-         labels, descriptions, types):
+def save(n_clicks, store, name, description, sheet, header, keep_totals, unpivot, ids,  # noqa: ANN001, ANN201, PLR0913
+         names, labels, descriptions, types):
     """Save the staged file as a dataset with the chosen options, then open it."""
     actor, locale, settings = runtime.actor(), runtime.locale(), runtime.settings()
     ensure(actor, "create", "datasets")
     if not n_clicks or not store:
         raise dash.exceptions.PreventUpdate
     columns = _columns(ids, names, labels, descriptions, types)
-    options = options_from_form(store, sheet, header, columns, keep_totals)
+    options = options_from_form(store, sheet, header, columns, keep_totals, unpivot)
     try:
         with runtime.db().session() as s:
             ds = service.save_staged(s, settings, actor, store["token"], name or "", options,

@@ -144,9 +144,10 @@ MAX_HEADER_ROW = 10_000
 def options_from_request(data: dict[str, Any]) -> IngestOptions:
     """The ingest options an API client sent, checked (raises DatasetError "options.invalid").
 
-    Keys: `sheet` (text), `header_row` (1-based number), `keep_totals` (boolean), and
+    Keys: `sheet` (text), `header_row` (1-based number), `keep_totals` (boolean), `unpivot`
+    ("auto", or a list of column names to turn into rows), and
     `types` / `renames` / `labels` / `descriptions` (objects of texts)."""
-    known = {"sheet", "header_row", "keep_totals", *OPTION_TEXT_MAPS}
+    known = {"sheet", "header_row", "keep_totals", "unpivot", *OPTION_TEXT_MAPS}
     unknown = sorted(set(data) - known)
     if unknown:
         raise DatasetError("options.invalid", {"detail": f"unknown option {unknown[0]}"})
@@ -172,6 +173,16 @@ def options_from_request(data: dict[str, Any]) -> IngestOptions:
     if not isinstance(keep, bool):
         raise DatasetError("options.invalid", {"detail": "keep_totals must be true or false"})
     options.keep_totals = keep
+    unpivot = data.get("unpivot") or ""
+    if isinstance(unpivot, str) and unpivot.strip().lower() in ("1", "true", "oui", "auto"):
+        unpivot = "auto"
+    if not (unpivot == "" or unpivot == "auto" or (
+        isinstance(unpivot, list) and unpivot and all(isinstance(n, str) for n in unpivot)
+    )):
+        raise DatasetError(
+            "options.invalid", {"detail": 'unpivot must be "auto" or a list of column names'}
+        )
+    options.unpivot = unpivot
     for key in OPTION_TEXT_MAPS:
         value = data.get(key) or {}
         if not isinstance(value, dict) or not all(
