@@ -563,3 +563,78 @@ def test_real_drees_tableau_11_unpivots_into_a_yearly_series(tmp_path: Path) -> 
     # two systems for 2016 stay two series
     series_2016 = sql(result, "SELECT DISTINCT serie FROM t WHERE year(periode) = 2016 ORDER BY 1")
     assert series_2016 == [("Total RSA",), ("Total RSA (2)",)]
+
+
+# --- the upload page ----------------------------------------------------------------------------
+
+
+def test_page_reports_totals_and_notes_and_keeps_totals_on_request(app: Any, login: Any) -> None:
+    from test_dataset_pages import data_url, dataset, response_of, text_of
+    from test_dataset_pages import run as fire
+
+    editor = login("editor")
+    dropped = {"contents": data_url(PUBLISHED.read_bytes()), "filename": PUBLISHED.name}
+    out = response_of(fire(editor, app, "dsn-file.data", [dropped], [None]))
+    preview = text_of(out["dsn-preview"]["children"])
+    assert "99 lignes" in preview and "Ce que Studio a mis de côté ou corrigé" in preview
+    assert "3 lignes de total écartées : « France métropolitaine », « DOM », « France »" in preview
+    assert "la somme des autres lignes donne 1\u202f909\u202f894 : elles concordent" in preview
+    assert "Vérifiez le séparateur" not in preview
+    citation = "Sources : DREES, CNAF et MSA (minima sociaux, tableau 11)"
+    assert out["dsn-description"]["value"] == citation  # offered as the dataset's source
+    assert out["dsn-keep-totals"]["value"] is False
+    store = out["dsn-staged"]["data"]
+
+    kept = response_of(
+        fire(editor, app, "dsn-reanalyse.n_clicks", [1], [store, None, 3, True, False], {})
+    )
+    text = text_of(kept["dsn-preview"]["children"])
+    assert "102 lignes" in text and "3 lignes de total gardées" in text
+
+    saved = response_of(
+        fire(
+            editor,
+            app,
+            "dsn-save.n_clicks",
+            [1],
+            [kept["dsn-staged"]["data"], "RSA 2019", citation, None, 3, False, False],
+            {},
+        )
+    )
+    ds = dataset(app, int(saved["dsn-go"]["href"].rsplit("/", 1)[1]))
+    assert ds.row_count == 99 and ds.description == citation  # saved without the totals
+    assert ds.ingest_options["keep_totals"] is False
+
+
+def test_page_puts_years_in_rows(app: Any, login: Any) -> None:
+    from test_dataset_pages import data_url, dataset, response_of, text_of
+    from test_dataset_pages import run as fire
+
+    editor = login("editor")
+    dropped = {"contents": data_url(wide_csv().encode()), "filename": "rsa-large.csv"}
+    out = response_of(fire(editor, app, "dsn-file.data", [dropped], [None]))
+    assert "Les années (mois, trimestres) sont en colonnes (11 :" in text_of(
+        out["dsn-preview"]["children"]
+    )
+    store = out["dsn-staged"]["data"]
+    fields = {c: {"type": t} for c, t in store["detected"].items()}
+    long = response_of(
+        fire(editor, app, "dsn-reanalyse.n_clicks", [1], [store, None, 1, False, True], fields)
+    )
+    text = text_of(long["dsn-preview"]["children"])
+    assert "1 078 lignes" in text.replace("\u202f", " ").replace("\u00a0", " ")
+    assert "11 colonnes mises en lignes" in text
+    assert long["dsn-staged"]["data"]["unpivot"] is True
+    saved = response_of(
+        fire(
+            editor,
+            app,
+            "dsn-save.n_clicks",
+            [1],
+            [long["dsn-staged"]["data"], "RSA par année", "", None, 1, False, True],
+            fields,
+        )
+    )
+    ds = dataset(app, int(saved["dsn-go"]["href"].rsplit("/", 1)[1]))
+    assert [f["name"] for f in ds.fields] == ["Code", "Département", "periode", "valeur"]
+    assert ds.row_count == 1078
