@@ -112,6 +112,15 @@ def test_a_wrong_total_is_reported_as_not_adding_up(tmp_path: Path) -> None:
     assert "à 0,5 % près" in result.report.to_dict()["messages"][1]
 
 
+def test_a_sparse_last_row_is_data_a_sentence_is_a_note(tmp_path: Path) -> None:
+    text = "departement;foyers\nAin;7690\nAisne;18125\nAllier;\n"
+    assert run(write(tmp_path, "s.csv", text)).row_count == 3
+    noted = text + "Données provisoires pour l'année en cours;\n"
+    result = run(write(tmp_path, "s.csv", noted))
+    assert result.row_count == 3
+    assert result.report.notes_after == ["Données provisoires pour l'année en cours"]
+
+
 def test_a_country_column_is_not_a_total(tmp_path: Path) -> None:
     """"France" on every row is a value, not a total; "Ensemble" on half the rows neither."""
     lines = ["pays;sexe;foyers"] + [f"France;{s};{i}" for i in range(10) for s in ("F", "H")]
@@ -539,6 +548,24 @@ def test_api_unpivot(login: Any) -> None:
     assert result["rows"][-1][0].startswith("2019") and result["rows"][-1][1] == HOUSEHOLDS_2019
     bad = upload(client, wide_csv().encode(), "rsa-large.csv", unpivot="peut-être")
     assert bad.status_code == 422 and bad.get_json()["code"] == "options.invalid"
+
+    # the new columns can be renamed and labelled afterwards (the file is read again)
+    patched = client.patch(
+        f"/api/v1/datasets/{body['id']}",
+        json={"fields": [{"name": "valeur", "new_name": "foyers", "label": "Foyers au RSA"},
+                         {"name": "periode", "new_name": "annee"}]},
+    )
+    assert patched.status_code == 200, patched.get_json()
+    fields = {f["name"]: f for f in patched.get_json()["fields"]}
+    assert list(fields) == ["Code", "Département", "annee", "foyers"]
+    assert fields["foyers"]["label"] == "Foyers au RSA"
+    filters = [{"field": "annee", "op": ">=", "value": "2019-01-01"}]
+    assert api_sum(client, body["id"], "foyers", filters) == HOUSEHOLDS_2019
+    retyped = client.patch(
+        f"/api/v1/datasets/{body['id']}", json={"fields": [{"name": "foyers", "type": "text"}]}
+    )
+    assert retyped.status_code == 422
+    assert "mettant les périodes en lignes" in retyped.get_json()["error"]
 
 
 @needs_drees

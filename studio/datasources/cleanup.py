@@ -38,6 +38,7 @@ RE_NOTE_START = re.compile(
 )
 RE_SOURCE = re.compile(r"\s*sources?\s*:", re.IGNORECASE)
 CLOSE_SHARE = 0.01
+NOTE_MIN_WORDS = 4
 
 
 def row_text(cells: list[Any]) -> str:
@@ -50,9 +51,12 @@ def is_note_row(cells: list[Any], width: int) -> bool:
     filled = [str(c).strip() for c in cells if c is not None and str(c).strip()]
     if not filled:
         return True
-    if len(filled) == 1 and not RE_DECIMAL.fullmatch(filled[0]):
-        return True
-    return bool(RE_NOTE_START.match(filled[0])) and len(filled) <= max(1, width // 2)
+    if RE_NOTE_START.match(filled[0]):
+        return len(filled) <= max(1, width // 2)
+    # a lone sentence is a note; a lone short word may be a sparse data row ("Ain;;")
+    return len(filled) == 1 and not RE_DECIMAL.fullmatch(filled[0]) and (
+        len(filled[0].split()) >= NOTE_MIN_WORDS
+    )
 
 
 def citation(notes: list[str]) -> str | None:

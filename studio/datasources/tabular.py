@@ -92,8 +92,9 @@ def build_dataset(
     row_count = con.execute("SELECT count(*) FROM raw").fetchone()[0]
     if row_count == 0:
         raise DatasetError("csv.no_data")
-    final_names = _final_names([raw.names[i] for i in columns], options.renames)
-    forced = _forced_types(raw.names, columns, options)
+    renames, new_renames = _renames_for_unpivot(raw, columns, options)
+    final_names = _final_names([raw.names[i] for i in columns], renames)
+    forced = _forced_types(raw.names, columns, options, set(new_renames.values()))
     sample = _sample(con, columns)
     plans = _plans(raw, columns, forced, sample)
     if tabular:
@@ -108,7 +109,7 @@ def build_dataset(
     problems = _problem_examples(con, raw, columns, plans, counts)
     if tabular:
         columns, final_names, plans = _wide_to_long(
-            con, raw, columns, final_names, plans, options, report
+            con, raw, columns, final_names, plans, options, report, new_renames
         )
         if report.wide.get("applied"):
             row_count = con.execute("SELECT count(*) FROM conv").fetchone()[0]
@@ -182,8 +183,11 @@ def _wide_to_long(
     plans: dict[int, ColumnPlan],
     options: IngestOptions,
     report: IngestReport,
+    new_renames: dict[str, str],
 ) -> tuple[list[int], list[str], dict[int, ColumnPlan]]:
-    """Turn period columns into rows when asked; note them in the report either way."""
+    """Turn period columns into rows when asked; note them in the report either way.
+
+    `new_renames` renames the new columns ({"periode": "annee"})."""
     found = period_columns(raw.names, columns, plans)
     chosen = _unpivot_choice(raw, columns, final_names, options, found)
     if not (found or chosen):
@@ -196,13 +200,33 @@ def _wide_to_long(
     taken = {n.lower() for i, n in final_of.items() if i not in chosen}
     new_name = {}
     for role, position in long.new.items():
-        new_name[position] = _free_name(role, taken, role.lower() in taken)
+        new_name[position] = new_renames.get(role) or _free_name(role, taken, role.lower() in taken)
         taken.add(new_name[position].lower())
     report.wide["names"] = {role: new_name[p] for role, p in long.new.items()}
+    _check_unique([final_of[i] for i in long.columns if i in final_of] + list(new_name.values()))
     if long.value_label:
         report.wide["value_label"] = long.value_label
     names = [final_of.get(i) or new_name[i] for i in long.columns]
     return long.columns, names, long.plans
+
+
+UNPIVOT_ROLES = ("periode", "serie", "valeur", "colonne")
+
+
+def _renames_for_unpivot(
+    raw: RawTable, columns: list[int], options: IngestOptions
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Split the renames into those of the file's columns and those of the columns a
+    wide-to-long creates ("periode", "valeur"…), which the file does not have."""
+    if not options.unpivot:
+        return options.renames, {}
+    present = {raw.names[i] for i in columns}
+    new = {
+        old: clean_header(name)
+        for old, name in options.renames.items()
+        if old not in present and old in UNPIVOT_ROLES
+    }
+    return {old: n for old, n in options.renames.items() if old not in new}, new
 
 
 def _unpivot_choice(
@@ -313,12 +337,20 @@ def _plans(
     return plans
 
 
-def _forced_types(names: list[str], columns: list[int], options: IngestOptions) -> dict[int, str]:
-    """Return the forced type per column index; `types` keys are original or renamed names."""
+def _forced_types(
+    names: list[str], columns: list[int], options: IngestOptions, created: set[str] | None = None
+) -> dict[int, str]:
+    """Return the forced type per column index; `types` keys are original or renamed names.
+
+    `created`: names of the columns a wide-to-long makes, whose type cannot be forced."""
     by_name = {names[i]: i for i in columns}
     by_name |= {new: by_name[old] for old, new in options.renames.items() if old in by_name}
     forced: dict[int, str] = {}
     for name, type_ in options.types.items():
+        if options.unpivot and name not in by_name and (
+            name in UNPIVOT_ROLES or name in (created or set())
+        ):
+            raise DatasetError("options.unpivot_type", {"column": name}, column=name)
         if name not in by_name:
             raise DatasetError("options.unknown_column", {"column": name}, column=name)
         if type_ not in FIELD_TYPES:

@@ -8,6 +8,7 @@ database points at it, so a failed import leaves the previous version intact.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import secrets
@@ -131,8 +132,9 @@ def _safe_filename(filename: str) -> str:
 
 
 def options_from_json(data: dict[str, Any] | None) -> IngestOptions:
-    """The ingest options stored with a dataset."""
-    data = data or {}
+    """The ingest options stored with a dataset (a copy: changing them must not change the
+    stored JSON in place, or the database would not see the change)."""
+    data = copy.deepcopy(data or {})
     known = {k: data[k] for k in asdict(IngestOptions()) if k in data}
     return IngestOptions(**known)
 
