@@ -121,6 +121,21 @@ def test_a_sparse_last_row_is_data_a_sentence_is_a_note(tmp_path: Path) -> None:
     assert result.report.notes_after == ["Données provisoires pour l'année en cours"]
 
 
+def test_an_unlabelled_row_without_code_that_adds_up_is_a_total(tmp_path: Path) -> None:
+    """No label at all, but no code either and its numbers are the sum of the rows: a total.
+    A row without code whose numbers do not add up (an overseas collectivity) stays."""
+    text = rsa_text().rstrip("\n") + (
+        f"\n,,2019,RSA,{HOUSEHOLDS_2019},{PEOPLE_2019}\n,Saint-Pierre-et-Miquelon,2019,RSA,50,90\n"
+    )
+    result = run(write(tmp_path, "rsa.csv", text))
+    assert result.row_count == 1079
+    assert [(t.label, t.checks[0]["status"]) for t in result.report.totals] == [
+        ("ligne 1080", "equal")
+    ]
+    households = "SELECT sum(foyers_allocataires_rsa) FROM t WHERE annee = 2019"
+    assert sql(result, households) == [(HOUSEHOLDS_2019 + 50,)]
+
+
 def test_a_country_column_is_not_a_total(tmp_path: Path) -> None:
     """"France" on every row is a value, not a total; "Ensemble" on half the rows neither."""
     lines = ["pays;sexe;foyers"] + [f"France;{s};{i}" for i in range(10) for s in ("F", "H")]

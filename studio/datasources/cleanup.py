@@ -38,6 +38,8 @@ RE_NOTE_START = re.compile(
 )
 RE_SOURCE = re.compile(r"\s*sources?\s*:", re.IGNORECASE)
 CLOSE_SHARE = 0.01
+MAX_CODELESS = 20
+CODELESS_SHARE = 0.05
 NOTE_MIN_WORDS = 4
 
 
@@ -134,6 +136,34 @@ def find_totals(
             continue
         totals.append(Total(row[0], " ".join(values[column].split()), column, values))
     return totals
+
+
+def codeless_rows(
+    con: duckdb.DuckDBPyConnection,
+    columns: list[int],
+    plans: dict[int, ColumnPlan],
+    known: set[int],
+) -> list[Total]:
+    """Return the few rows without any territory code in a table of territories: candidate
+    totals even unlabelled; `tabular` keeps those whose numbers add up to the other rows."""
+    geo = [i for i in columns if plans[i].type in GEO_WIDTH]
+    if not geo:
+        return []
+    empty = " AND ".join(f"NULLIF(trim(c{g}), '') IS NULL" for g in geo)
+    rows, found = con.execute(f"SELECT count(*), count_if({empty}) FROM raw").fetchone()
+    if not 0 < found <= MAX_CODELESS or found >= rows * CODELESS_SHARE:
+        return []
+    select = ", ".join(f"c{i}" for i in columns)
+    texts = [i for i in columns if plans[i].type == "text"]
+    candidates: list[Total] = []
+    sql = f"SELECT rowid, {select} FROM raw WHERE {empty} ORDER BY rowid"
+    for row in con.execute(sql).fetchall():
+        if row[0] in known:
+            continue
+        values = dict(zip(columns, row[1:], strict=True))
+        label = " ".join((values[texts[0]] or "").split()) if texts else ""
+        candidates.append(Total(row[0], label, texts[0] if texts else -1, values))
+    return candidates
 
 
 def _is_code(type_: str, value: str | None) -> bool:

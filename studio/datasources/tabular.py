@@ -16,7 +16,13 @@ from typing import Any
 
 import duckdb
 
-from studio.datasources.cleanup import check_totals, citation, find_totals, trailing_notes
+from studio.datasources.cleanup import (
+    check_totals,
+    citation,
+    codeless_rows,
+    find_totals,
+    trailing_notes,
+)
 from studio.datasources.convert import marker_condition, problem_condition, typed_expression
 from studio.datasources.errors import DatasetError
 from studio.datasources.infer import ColumnPlan, infer_column, plan_for_type
@@ -42,6 +48,7 @@ HISTOGRAM_BINS = 10
 MAX_NAME = 200
 ROW_GROUP_SIZE = 122880
 CLUSTER_MIN_ROWS = 4 * ROW_GROUP_SIZE
+AGREE = ("equal", "close")
 """From this many rows, a dataset is written sorted by its cluster columns (below, one or
 a few row groups hold everything, and the rows keep the file's order)."""
 CLUSTER_ORDER = ("region", "departement", "epci", "commune", "date", "datetime")
@@ -162,17 +169,27 @@ def _set_aside_totals(
 
     Returns the rowids removed."""
     totals = find_totals(con, columns, plans)
-    if not totals:
+    codeless = codeless_rows(con, columns, plans, {t.rowid for t in totals})
+    if not totals and not codeless:
         return set()
     values = [r[1:] for r in sample]
-    checks = check_totals(con, totals, columns, plans, raw.names, values)
+    checks = check_totals(con, totals + codeless, columns, plans, raw.names, values)
+    adding_up = [
+        t for t in codeless if checks.get(t.rowid) and checks[t.rowid][0]["status"] in AGREE
+    ]
+    totals = sorted(totals + adding_up, key=lambda t: t.rowid)
+    if not totals:
+        return set()
     report.totals = [
-        TotalRow(raw.line_of(t.rowid), t.label, checks.get(t.rowid, [])) for t in totals
+        TotalRow(raw.line_of(t.rowid), t.label or f"ligne {raw.line_of(t.rowid)}",
+                 checks.get(t.rowid, []))
+        for t in totals
     ]
     if options.keep_totals:
         return set()
-    con.execute("DELETE FROM raw WHERE rowid IN (SELECT r FROM aside)")
-    return {t.rowid for t in totals}
+    aside = [t.rowid for t in totals]
+    con.execute("DELETE FROM raw WHERE rowid IN (SELECT unnest(?))", [aside])
+    return set(aside)
 
 
 def _wide_to_long(
