@@ -269,6 +269,8 @@ def test_secrecy_markers_are_missing_and_counted(tmp_path: Path) -> None:
     assert result.problems == [] and result.problem_counts == {}
     counts = result.report.missing["foyers_allocataires_rsa"]
     assert counts == {m: 2 for m in MARKERS}
+    # kept with the dataset, so a tile can say "dont 18 valeurs secrètes"
+    assert result.source["missing_markers"] == {"foyers_allocataires_rsa": counts}
     hidden = "SELECT count(*) FROM t WHERE annee = 2019 AND foyers_allocataires_rsa IS NULL"
     assert sql(result, hidden) == [(18,)]
     message = next(m for m in result.report.to_dict()["messages"] if "secrètes" in m)
@@ -384,6 +386,17 @@ def test_repeated_and_empty_names_are_renamed(tmp_path: Path) -> None:
         messages
     )
     assert "La colonne n° 5 n'avait pas de nom" in messages
+
+
+def test_a_header_with_unnamed_columns_stays_the_header(tmp_path: Path) -> None:
+    """Only one-cell lines and notes above the table are titles, not a sparse header."""
+    lines = ["code_departement;;;foyers"]
+    lines += [f"{r[0]};{r[1]};{r[3]};{r[4]}" for r in rsa_rows() if r[2] == "2019"]
+    result = run(write(tmp_path, "h.csv", "\n".join(lines) + "\n"))
+    assert result.source["header_row"] == 1 and result.row_count == 99
+    assert [f.name for f in result.fields] == [
+        "code_departement", "Colonne 2", "Colonne 3", "foyers"
+    ]
 
 
 def test_api_repeated_names(login: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from studio.datasources.cleanup import TAIL_ROWS, is_note_row, row_text
+from studio.datasources.cleanup import RE_NOTE_START, TAIL_ROWS, is_note_row, row_text
 from studio.datasources.errors import DatasetError
 from studio.datasources.models import IngestOptions
 from studio.datasources.sniff import (
@@ -62,22 +62,28 @@ def load_csv(
 def _header(rows: list[list[str]], header_row: int | None) -> tuple[int, list[str]]:
     """Return the 1-based line of the header and its cells.
 
-    Detected, the header is the first line filled at least half as much as the table's
-    typical line: a title or a note above it is passed over."""
+    Detected, the header is the first line that is not a title: a one-cell line or a note
+    above it is passed over."""
     if header_row is not None:
         if not 1 <= header_row <= len(rows) or not rows[header_row - 1]:
             raise DatasetError("header.row_out_of_range", {"header_row": header_row})
         return header_row, rows[header_row - 1]
     filled = [sum(1 for c in row if c.strip()) for row in rows]
     wide = [n for n in filled if n >= 2]
-    if not wide:
-        index = next((i for i, n in enumerate(filled) if n), None)
-        if index is None:
-            raise DatasetError("csv.no_data")
-        return index + 1, rows[index]
-    typical = max(set(wide), key=wide.count)
-    index = next(i for i, n in enumerate(filled) if n >= max(2, typical / 2))
-    return index + 1, rows[index]
+    typical = max(set(wide), key=wide.count) if wide else 1
+    for index, row in enumerate(rows):
+        if filled[index] and not _is_title(row, filled[index], typical):
+            return index + 1, row
+    raise DatasetError("csv.no_data")
+
+
+def _is_title(row: list[str], filled: int, typical: int) -> bool:
+    """True for a line above the header: one cell in a wider table, or a note or source
+    line ("Source : …") filled less than half as much as the table's lines."""
+    if typical < 2:
+        return False
+    first = next(c for c in row if c.strip())
+    return filled == 1 or (bool(RE_NOTE_START.match(first)) and filled < typical / 2)
 
 
 def _read_into_raw(

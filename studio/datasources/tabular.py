@@ -113,6 +113,8 @@ def build_dataset(
     report.citation = citation(report.notes_before + report.notes_after)
     plans, counts, markers = _settle_plans(con, columns, plans)
     report.missing = {raw.names[i]: m for i, m in markers.items() if m}
+    final_of = dict(zip(columns, final_names, strict=True))
+    missing_by_field = {final_of[i]: m for i, m in markers.items() if m}
     problems = _problem_examples(con, raw, columns, plans, counts)
     if tabular:
         columns, final_names, plans = _wide_to_long(
@@ -140,7 +142,9 @@ def build_dataset(
         problem_counts={raw.names[i]: n for i, n in counts.items() if n},
         preview=preview(con, parquet_path),
         stats=column_stats(con, parquet_path, fields),
-        source=raw.source | ({"citation": report.citation} if report.citation else {}),
+        source=raw.source
+        | ({"citation": report.citation} if report.citation else {})
+        | ({"missing_markers": missing_by_field} if missing_by_field else {}),
         report=report,
     )
 
