@@ -693,3 +693,26 @@ def test_page_puts_years_in_rows(app: Any, login: Any) -> None:
     ds = dataset(app, int(saved["dsn-go"]["href"].rsplit("/", 1)[1]))
     assert [f["name"] for f in ds.fields] == ["Code", "Département", "periode", "valeur"]
     assert ds.row_count == 1078
+
+
+def test_api_url_dataset_with_options_keeps_them_on_refresh(make_app: Any) -> None:
+    from conftest import serve_files, sign_in
+
+    from studio import accounts
+
+    app = make_app(url_allow_private=True)
+    with app.server.extensions["studio"]["db"].session() as s:
+        accounts.create_account(s, "ed@example.org", "editor", password="a long password")
+    client = app.server.test_client()
+    sign_in(client, "ed@example.org", "a long password")
+    with serve_files({"/rsa.csv": with_total_france().encode()}) as server:
+        body = {"url": server.url("/rsa.csv"), "options": {"keep_totals": True}}
+        created = client.post("/api/v1/datasets", json=body)
+        assert created.status_code == 201, created.get_json()
+        assert created.get_json()["row_count"] == 1079
+        refreshed = client.post(f"/api/v1/datasets/{created.get_json()['id']}/refresh")
+        assert refreshed.status_code == 200 and refreshed.get_json()["row_count"] == 1079
+        default = client.post("/api/v1/datasets", json={"url": server.url("/rsa.csv")})
+        assert default.get_json()["row_count"] == 1078
+        bad = client.post("/api/v1/datasets", json={**body, "options": ["keep_totals"]})
+        assert bad.status_code == 422 and bad.get_json()["code"] == "options.invalid"

@@ -74,6 +74,7 @@ def create_dataset() -> Response:
                     str(body["url"]),
                     str(body.get("name", "")),
                     _hours(body.get("refresh_hours")),
+                    _json_options(body.get("options")),
                 )
             elif body.get("sql_url"):
                 ds = service.create_sql_dataset(
@@ -96,6 +97,15 @@ def create_dataset() -> Response:
         if report is not None:
             out["report"] = report
     return jsonify(out), 201
+
+
+def _json_options(data: Any) -> Any:
+    """The ingest options of a JSON request (`options`: an object, see `_upload_options`)."""
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise DatasetError("options.invalid", {"detail": "options must be a JSON object"})
+    return service.options_from_request(data)
 
 
 def _upload_options() -> Any:

@@ -421,10 +421,13 @@ def create_from_url(
     url: str,
     name: str = "",
     refresh_hours: int | None = None,
+    options: IngestOptions | None = None,
 ) -> Dataset:
-    """A dataset fetched from a URL, refreshable later."""
+    """A dataset fetched from a URL, refreshable later (with the same import options)."""
     filename, content = fetch_url(settings, url)
-    ds, _result = create_from_upload(s, settings, actor, filename, content, name or filename)
+    ds, _result = create_from_upload(
+        s, settings, actor, filename, content, name or filename, options
+    )
     ds.kind = "url"
     ds.source = {**ds.source, "url": url}
     ds.refresh_hours = refresh_hours
