@@ -454,6 +454,24 @@ def test_workbook_default_sheet_skips_the_contents(tmp_path: Path) -> None:
     assert sql(result, 'SELECT sum("Total RSA 2019") FROM t') == [(HOUSEHOLDS_2019,)]
     assert [t.label for t in result.report.totals] == ["France métropolitaine", "DOM", "France"]
     assert result.report.citation == "Sources : CNAF, MSA"
+    titles = result.source["sheet_titles"]
+    assert titles["Sommaire"] == "Minima sociaux : données départementales"
+    assert titles["Tableau 12"] == "Tableau 12 Répartition des allocataires du RSA par département"
+
+
+def test_page_lists_each_sheet_with_its_title(app: Any, login: Any, tmp_path: Path) -> None:
+    from test_dataset_pages import data_url, response_of
+    from test_dataset_pages import run as fire
+
+    content = rsa_workbook(tmp_path / "drees.xlsx").read_bytes()
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    dropped = {"contents": data_url(content, mime), "filename": "drees.xlsx"}
+    out = response_of(fire(login("editor"), app, "dsn-file.data", [dropped], [None]))
+    assert out["dsn-sheet"]["value"] == "Tableau 11" and out["dsn-sheet-wrap"]["hidden"] is False
+    assert out["dsn-sheet"]["options"][1] == {
+        "label": "Tableau 11 — Répartition des allocataires du RSA par département",
+        "value": "Tableau 11",
+    }
 
 
 def test_api_workbook_sheet_and_header_row(login: Any, tmp_path: Path) -> None:

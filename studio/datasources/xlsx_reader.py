@@ -29,6 +29,9 @@ FORBIDDEN_XML = (b"<!DOCTYPE", b"<!ENTITY")
 FORMULA_TEXT = re.compile(r'="(.*)"')
 Row = list[str | None]
 MAX_NOTES = 40
+MAX_TITLED_SHEETS = 60
+TITLE_ROWS = 5
+TITLE_LENGTH = 120
 
 
 def check_workbook(path: Path) -> None:
@@ -77,7 +80,7 @@ def _check_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
 def load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, options: IngestOptions) -> RawTable:
     """Return the description of the `raw` table loaded from one sheet of a workbook."""
     check_workbook(path)
-    sheet, sheets, rows = read_sheet(path, options.sheet)
+    sheet, sheets, rows, titles = read_sheet(path, options.sheet)
     header_rows, names = _header(rows, options.header_row, sheet)
     body = _body(rows, header_rows[-1] + 1)
     if not body:
@@ -99,6 +102,7 @@ def load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, options: IngestOptions
             "format": "xlsx",
             "sheet": sheet,
             "sheets": sheets,
+            "sheet_titles": titles,
             "header_row": header_rows[0] + 1,
             "header_rows": len(header_rows),
         },
@@ -113,8 +117,11 @@ def _texts(rows: list[Row]) -> list[str]:
     return [" ".join(t.split())[:500] for t in texts if t.strip()]
 
 
-def read_sheet(path: Path, wanted: str | None) -> tuple[str, list[str], list[Row]]:
-    """Return the chosen sheet's name, every sheet name, and the sheet's cells as text."""
+def read_sheet(
+    path: Path, wanted: str | None
+) -> tuple[str, list[str], list[Row], dict[str, str]]:
+    """Return the chosen sheet's name, every sheet name, the sheet's cells as text, and each
+    sheet's title (its first text in the first rows), for choosing a sheet."""
     import openpyxl
 
     try:
@@ -125,9 +132,19 @@ def read_sheet(path: Path, wanted: str | None) -> tuple[str, list[str], list[Row
         sheets = list(workbook.sheetnames)
         name = _sheet_name(sheets, wanted)
         rows = [[cell_text(c) for c in row] for row in workbook[name].iter_rows()]
+        titles = {s: _title(workbook[s]) for s in sheets[:MAX_TITLED_SHEETS]}
     finally:
         workbook.close()
-    return name, sheets, rows
+    return name, sheets, rows, {s: t for s, t in titles.items() if t}
+
+
+def _title(sheet: Any) -> str:
+    """Return the first text of a sheet's first rows ("Tableau 11 Répartition des…")."""
+    for row in sheet.iter_rows(max_row=TITLE_ROWS, max_col=6, values_only=True):
+        text = next((str(v).strip() for v in row if isinstance(v, str) and v.strip()), "")
+        if text:
+            return " ".join(text.split())[:TITLE_LENGTH]
+    return ""
 
 
 RE_NOT_A_TABLE = re.compile(

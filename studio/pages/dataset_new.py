@@ -487,7 +487,7 @@ def analyse_upload(dropped, previous):  # noqa: ANN001, ANN201
         None,
         False,
         _default_name(filename),
-        [{"label": s, "value": s} for s in sheets],
+        _sheet_options(sheets, source.get("sheet_titles") or {}),
         source.get("sheet"),
         not sheets,
         source.get("header_row"),
@@ -520,6 +520,18 @@ clientside_callback(
     State(ID("limits"), "data"),
     prevent_initial_call=True,
 )
+
+
+def _sheet_options(sheets: list[str], titles: dict[str, str]) -> list[dict[str, str]]:
+    """The sheets to choose from, each with its table's title when it has one."""
+    options = []
+    for sheet in sheets:
+        title = titles.get(sheet, "")
+        if title.startswith(sheet.strip()):
+            title = title[len(sheet.strip()):].strip(" :-–")
+        label = f"{sheet} — {title[:80]}" if title else sheet
+        options.append({"label": label, "value": sheet})
+    return options
 
 
 def _default_name(filename: str) -> str:
