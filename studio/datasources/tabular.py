@@ -48,13 +48,14 @@ HISTOGRAM_BINS = 10
 MAX_NAME = 200
 ROW_GROUP_SIZE = 122880
 CLUSTER_MIN_ROWS = 4 * ROW_GROUP_SIZE
-AGREE = ("equal", "close")
 """From this many rows, a dataset is written sorted by its cluster columns (below, one or
 a few row groups hold everything, and the rows keep the file's order)."""
 CLUSTER_ORDER = ("region", "departement", "epci", "commune", "date", "datetime")
 """Field types rows are sorted by, coarse territory first, then time: dashboard filters are
 mostly on territory and period, and sorted rows let DuckDB skip the row groups whose
 min/max statistics exclude the filtered values."""
+AGREE = ("equal", "close")
+"""Statuses of a total's check that make an unlabelled row without code a total."""
 
 
 @dataclass
