@@ -734,3 +734,28 @@ def test_api_url_dataset_with_options_keeps_them_on_refresh(make_app: Any) -> No
         assert default.get_json()["row_count"] == 1078
         bad = client.post("/api/v1/datasets", json={**body, "options": ["keep_totals"]})
         assert bad.status_code == 422 and bad.get_json()["code"] == "options.invalid"
+
+
+def test_page_changing_sheet_finds_that_sheets_header(app: Any, login: Any, tmp_path: Path) -> None:
+    """Tableau 11's header is on row 3 and Tableau 12's on row 2: picking Tableau 12 with the
+    field still showing 3 used to read the year row as the header."""
+    from test_dataset_pages import data_url, response_of, text_of
+    from test_dataset_pages import run as fire
+
+    editor = login("editor")
+    content = rsa_workbook(tmp_path / "drees.xlsx").read_bytes()
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    dropped = {"contents": data_url(content, mime), "filename": "drees.xlsx"}
+    out = response_of(fire(editor, app, "dsn-file.data", [dropped], [None]))
+    store = out["dsn-staged"]["data"]
+    assert out["dsn-header"]["value"] == 3 and store["sheet"] == "Tableau 11"
+    state = [store, "Tableau 12", 3, False, False]
+    other = response_of(fire(editor, app, "dsn-reanalyse.n_clicks", [1], state, {}))
+    assert other["dsn-header"]["value"] == 2
+    assert other["dsn-staged"]["data"]["sheet"] == "Tableau 12"
+    text = text_of(other["dsn-preview"]["children"])
+    assert "99 lignes" in text and "Total RSA 2019" in json.dumps(other["dsn-preview"])
+    # a header row the person typed for the new sheet is kept
+    state = [other["dsn-staged"]["data"], "Tableau 12", 3, False, False]
+    typed = response_of(fire(editor, app, "dsn-reanalyse.n_clicks", [1], state, {}))
+    assert typed["dsn-header"]["value"] == 3

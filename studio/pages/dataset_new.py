@@ -405,7 +405,10 @@ def options_from_form(
     """The ingest options the form asks for; column choices are dropped when the person
     picked another sheet or header row, or puts periods in rows (the columns are then
     different ones: rename and retype them on the dataset's page once saved)."""
-    options = IngestOptions(sheet=sheet or None, header_row=_header(header),
+    header_row = _header(header)
+    if (sheet or None) != (store.get("sheet") or None) and header_row == store.get("header_row"):
+        header_row = None  # the row found on the previous sheet: find this sheet's own
+    options = IngestOptions(sheet=sheet or None, header_row=header_row,
                             keep_totals=keep_totals is True,
                             unpivot="auto" if unpivot is True else "")
     if not _same_table(store, options) or options.unpivot or store.get("unpivot"):
@@ -553,6 +556,7 @@ def _discard(settings: Any, actor: Any, previous: dict | None) -> None:
     Output(ID("preview"), "children", allow_duplicate=True),
     Output(ID("sample-wrap"), "children", allow_duplicate=True),
     Output(ID("message"), "children", allow_duplicate=True),
+    Output(ID("header"), "value", allow_duplicate=True),
     Input(ID("reanalyse"), "n_clicks"),
     State(ID("staged"), "data"),
     State(ID("sheet"), "value"),
@@ -576,10 +580,10 @@ def reanalyse(n_clicks, store, sheet, header, keep_totals, unpivot, ids, names, 
         staged = service.restage(settings, actor, store["token"], options)
     except DatasetError as exc:
         no = dash.no_update
-        return no, no, no, error_alert(exc, locale, ID("error"))
+        return no, no, no, error_alert(exc, locale, ID("error")), no
     detected = store.get("detected", {}) if _same_table(store, options) else {}
     return (_store(staged, options, detected), _preview(staged, options, locale),
-            _sample(staged, locale), None)
+            _sample(staged, locale), None, staged.result.source.get("header_row"))
 
 
 @callback(
