@@ -11,7 +11,8 @@ import pytest
 from conftest import render_page, serve_files
 
 PAGE_CSV = "code_commune;nom;foyers;montant;date_maj\n" + "".join(
-    f"{53001 + i};Commune n°{i};{'<5' if i in (3, 170) else i * 10};{i},5;"
+    f"{53001 + i};Commune n°{i};"
+    f"{'env. 30' if i in (3, 170) else '<5' if i == 9 else i * 10};{i},5;"
     f"{1 + i % 28:02d}/03/2024\n"
     for i in range(300)
 )
@@ -155,7 +156,7 @@ def test_upload_stages_a_french_csv_and_shows_the_preview(app: Any, login: Any) 
     editor = login("editor")
     out = stage(editor, app)
     store = out["dsn-staged"]["data"]
-    assert set(store) == {"token", "filename", "sheet", "header_row", "detected"}
+    assert set(store) == {"token", "filename", "sheet", "header_row", "detected", "unpivot"}
     assert store["detected"]["foyers"] == "integer" and store["detected"]["montant"] == "decimal"
     assert out["dsn-file"]["data"] is None  # the file is not kept in the browser
     assert out["dsn-form"]["hidden"] is False
@@ -165,12 +166,14 @@ def test_upload_stages_a_french_csv_and_shows_the_preview(app: Any, login: Any) 
     assert "300 lignes" in text
     assert "séparateur « ; »" in text and "encodage" in text
     assert "Colonne « foyers » : 2 valeur(s)" in text
-    assert "<5" in text and "172" in text  # raw value and the row the person sees in the file
+    assert "env. 30" in text and "172" in text  # raw value, and the line the person sees
+    report = text_of(out["dsn-preview"]["children"])
+    assert "« foyers » : 1 valeur secrète ou manquante lue comme vide (<5 : 1)" in report
     assert "passez la colonne en type « Texte »" in text
     assert '"value": "commune"' in preview and '"value": "date"' in preview
     sample = text_of(out["dsn-sample-wrap"]["children"])
     assert "Commune n°0" in sample and "01/03/2024" in sample and "0,5" in sample
-    assert "2 vides" in text  # statistics of the foyers column
+    assert "3 vides" in text  # statistics of the foyers column (2 unreadable, 1 secret)
     assert len(staging_folders(app)) == 1
 
 
@@ -180,7 +183,9 @@ def test_reanalyse_with_text_type_clears_the_problems_then_save(app: Any, login:
     fields = {c: {"type": t} for c, t in store["detected"].items()}
     fields["foyers"] = {"type": "text"}
     fields["nom"] = {"type": "text", "new_name": "nom_commune", "label": "Nom de la commune"}
-    out = response_of(run(editor, app, "dsn-reanalyse.n_clicks", [1], [store, None, 1], fields))
+    out = response_of(
+        run(editor, app, "dsn-reanalyse.n_clicks", [1], [store, None, 1, False, False], fields)
+    )
     text = text_of(out["dsn-preview"]["children"])
     assert "Toutes les valeurs correspondent au type de leur colonne." in text
     assert "nom_commune" in json.dumps(out["dsn-preview"]["children"])
@@ -193,7 +198,7 @@ def test_reanalyse_with_text_type_clears_the_problems_then_save(app: Any, login:
             app,
             "dsn-save.n_clicks",
             [1],
-            [new_store, "Foyers par commune", "Source : CAF", None, 1],
+            [new_store, "Foyers par commune", "Source : CAF", None, 1, False, False],
             fields,
         )
     )
@@ -227,13 +232,13 @@ def test_bad_file_is_reported_and_nothing_is_lost(app: Any, login: Any) -> None:
             app,
             "dsn-reanalyse.n_clicks",
             [1],
-            [store, None, 1],
+            [store, None, 1, False, False],
             {"nom": {"type": "text", "new_name": "foyers"}, "foyers": {"type": "integer"}},
         )
     )
     assert "dsn-error" in json.dumps(renamed["dsn-message"]["children"])
     empty_name = response_of(
-        run(editor, app, "dsn-save.n_clicks", [1], [store, "   ", "", None, 1], {})
+        run(editor, app, "dsn-save.n_clicks", [1], [store, "   ", "", None, 1, False, False], {})
     )
     assert "dsn-go" not in empty_name
     assert "Donnez un nom" in text_of(empty_name["dsn-message"]["children"])
@@ -280,15 +285,21 @@ def test_viewer_is_refused_by_every_upload_callback(app: Any, login: Any) -> Non
     viewer = login("viewer")
     calls = [
         ("dsn-file.data", [{"contents": data_url(FRENCH_CSV), "filename": "x.csv"}], [None], None),
-        ("dsn-reanalyse.n_clicks", [1], [store, None, 1], {"foyers": {"type": "text"}}),
-        ("dsn-save.n_clicks", [1], [store, "Volé", "", None, 1], {}),
+        ("dsn-reanalyse.n_clicks", [1], [store, None, 1, False, False],
+         {"foyers": {"type": "text"}}),
+        ("dsn-save.n_clicks", [1], [store, "Volé", "", None, 1, False, False], {}),
         ("dsn-url-submit.n_clicks", [1], ["https://example.org/x.csv", "x", None], None),
     ]
     for trigger, inputs, state, fields in calls:
         assert run(viewer, app, trigger, inputs, state, fields).status_code == 403, trigger
     assert (
         run(
-            login("anonymous"), app, "dsn-save.n_clicks", [1], [store, "x", "", None, 1], {}
+            login("anonymous"),
+            app,
+            "dsn-save.n_clicks",
+            [1],
+            [store, "x", "", None, 1, False, False],
+            {},
         ).status_code
         == 401
     )
@@ -306,7 +317,8 @@ def test_another_editor_cannot_save_my_staged_file(app: Any, login: Any, server:
         accounts.create_account(s, "other@example.org", "editor", password="another password")
     other = server.test_client()
     sign_in(other, "other@example.org", "another password")
-    out = response_of(run(other, app, "dsn-save.n_clicks", [1], [store, "x", "", None, 1], {}))
+    state = [store, "x", "", None, 1, False, False]
+    out = response_of(run(other, app, "dsn-save.n_clicks", [1], state, {}))
     assert "n'est plus disponible" in text_of(out["dsn-message"]["children"])
     assert len(staging_folders(app)) == 1
 

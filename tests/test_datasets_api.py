@@ -204,7 +204,7 @@ def test_bad_files_get_precise_messages(login: Any) -> None:
         (b"", "vide"),
         (bytes(range(256)) * 20, ""),
         (b"a;b\n1;2\n3;4;5;6\n", "ligne"),
-        (b"a;a\n1;2\n", "a"),
+        (b"a;b\n", "donn\u00e9e"),  # a header and no data (repeated names are renamed now)
     ]
     for content, words in cases:
         response = upload(client, content, "bad.csv")
@@ -282,3 +282,19 @@ def test_url_to_private_network_refused(login: Any) -> None:
     response = login("editor").post("/api/v1/datasets", json={"url": "http://127.0.0.1:6379/"})
     assert response.status_code == 422
     assert "serveur interne" in response.get_json()["error"]
+
+
+def test_a_second_patch_keeps_the_first_ones_rename(editor_dataset: tuple[Any, int]) -> None:
+    """The stored import options were changed in place, so the database did not see the
+    rename: the next re-read of the file lost it (then refused the renamed column)."""
+    client, ds_id = editor_dataset
+    first = client.patch(
+        f"/api/v1/datasets/{ds_id}", json={"fields": [{"name": "nom", "new_name": "libelle"}]}
+    )
+    assert first.status_code == 200, first.get_json()
+    second = client.patch(
+        f"/api/v1/datasets/{ds_id}", json={"fields": [{"name": "montant", "type": "text"}]}
+    )
+    assert second.status_code == 200, second.get_json()
+    types = {f["name"]: f["type"] for f in second.get_json()["fields"]}
+    assert types["libelle"] == "text" and types["montant"] == "text" and "nom" not in types

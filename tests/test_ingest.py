@@ -244,17 +244,22 @@ def test_too_many_columns(tmp_path: Path) -> None:
     assert (err.value.code, err.value.row, err.value.params["found"]) == ("csv.ragged_row", 3, 3)
 
 
-def test_duplicate_column_names(tmp_path: Path) -> None:
-    with pytest.raises(DatasetError) as err:
-        run(write(tmp_path, "d.csv", "nom;valeur;Nom\nx;1;y\n"))
-    assert err.value.code == "header.duplicate_name" and err.value.column == "nom"
-    assert "1, 3" in err.value.message()
+def test_duplicate_column_names_are_renamed_and_reported(tmp_path: Path) -> None:
+    result = run(write(tmp_path, "d.csv", "nom;Foyers;Foyers;foyers\nx;1;2;3\ny;4;5;6\n"))
+    assert [f.name for f in result.fields] == ["nom", "Foyers", "Foyers (2)", "foyers (3)"]
+    assert column(result, "Foyers (2)") == [2, 5]
+    assert result.report.renamed[0] == {"position": 3, "name": "Foyers", "new_name": "Foyers (2)"}
+    assert "« Foyers (2) »" in " ".join(result.report.to_dict()["messages"])
+    # the new names are the ones options use
+    again = run(write(tmp_path, "d.csv", "nom;Foyers;Foyers\nx;1;2\n"),
+                IngestOptions(types={"Foyers (2)": "text"}))
+    assert types(again)["Foyers (2)"] == "text"
 
 
-def test_empty_column_name_with_data_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(DatasetError) as err:
-        run(write(tmp_path, "e.csv", "a;;c\n1;2;3\n"))
-    assert err.value.code == "header.empty_name" and err.value.params["position"] == 2
+def test_empty_column_name_with_data_is_named_after_its_position(tmp_path: Path) -> None:
+    result = run(write(tmp_path, "e.csv", "a;;c\n1;2;3\n"))
+    assert [f.name for f in result.fields] == ["a", "Colonne 2", "c"]
+    assert result.report.renamed == [{"position": 2, "name": "", "new_name": "Colonne 2"}]
 
 
 def test_trailing_separator_column_without_data_is_dropped(tmp_path: Path) -> None:
@@ -319,11 +324,18 @@ def test_xlsx_title_rows_two_header_rows_and_notes(tmp_path: Path) -> None:
         "RSA 2020 (1)": "integer",
         "Taux": "decimal",
     }
-    assert result.row_count == 3 and result.problems == []
-    assert column(result, "N° Dep") == ["01", "971", None]
-    assert column(result, "RSA 2019") == [7690, None, 9000]
+    assert result.row_count == 2 and result.problems == []
+    assert column(result, "N° Dep") == ["01", "971"]
+    assert column(result, "RSA 2019") == [7690, None]
     assert result.source["header_row"] == 3 and result.source["header_rows"] == 2
     assert result.source["sheets"] == ["Sommaire", "Données"]
+    assert [t.label for t in result.report.totals] == ["France"]
+    assert result.report.notes_before == ["Tableau 1 : allocataires"]
+    assert result.report.notes_after == ["Source : CNAF"]
+    assert result.report.citation == result.source["citation"] == "Source : CNAF"
+    kept = run(path, IngestOptions(sheet="Données", keep_totals=True))
+    assert column(kept, "N° Dep") == ["01", "971", None]
+    assert column(kept, "RSA 2019") == [7690, None, 9000]
 
 
 def test_xlsx_percent_cells_follow_the_csv_convention(tmp_path: Path) -> None:
@@ -517,7 +529,7 @@ def test_real_drees_workbook_header_detection(tmp_path: Path) -> None:
     by_code = dict(zip(codes, column(result, "Total RSA socle 2009"), strict=True))
     assert by_code["01"] == 6157 and by_code["971"] is None  # "-" in the workbook
     first_sheet = ingest(path, "drees.xlsx", dest_dir=tmp_path)
-    assert first_sheet.source["sheet"] == "Sommaire"
+    assert first_sheet.source["sheet"] == "Tableau 1"  # the contents sheet is passed over
 
 
 def test_real_departements_geojson(tmp_path: Path) -> None:

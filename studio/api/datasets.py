@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import jsonify, request
@@ -49,12 +50,20 @@ def create_dataset() -> Response:
     actor, settings = runtime.actor(), runtime.settings()
     ensure(actor, "create", "datasets")
     with runtime.db().session() as s:
+        report: dict[str, Any] | None = None
         if request.files:
             filename, content = _uploaded()
             ds, result = service.create_from_upload(
-                s, settings, actor, filename, content, request.form.get("name", "")
+                s,
+                settings,
+                actor,
+                filename,
+                content,
+                request.form.get("name", ""),
+                _upload_options(),
             )
             problems = [p.to_dict() for p in result.problems]
+            report = result.report.to_dict(runtime.locale())
         else:
             body = request.get_json(silent=True) or {}
             if body.get("url"):
@@ -65,6 +74,7 @@ def create_dataset() -> Response:
                     str(body["url"]),
                     str(body.get("name", "")),
                     _hours(body.get("refresh_hours")),
+                    _json_options(body.get("options")),
                 )
             elif body.get("sql_url"):
                 ds = service.create_sql_dataset(
@@ -84,7 +94,36 @@ def create_dataset() -> Response:
             problems = []
         _audit(s, "dataset_created", ds, {"kind": ds.kind})
         out = service.describe(ds) | {"problems": problems}
+        if report is not None:
+            out["report"] = report
     return jsonify(out), 201
+
+
+def _json_options(data: Any) -> Any:
+    """The ingest options of a JSON request (`options`: an object, see `_upload_options`)."""
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise DatasetError("options.invalid", {"detail": "options must be a JSON object"})
+    return service.options_from_request(data)
+
+
+def _upload_options() -> Any:
+    """The ingest options of a multipart upload: the form field `options` (a JSON object),
+    and/or the fields `sheet`, `header_row`, `keep_totals` and `unpivot`."""
+    data: dict[str, Any] = {}
+    text = request.form.get("options")
+    if text:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None  # type: ignore[assignment]
+        if not isinstance(data, dict):
+            raise DatasetError("options.invalid", {"detail": "options must be a JSON object"})
+    for key in ("sheet", "header_row", "keep_totals", "unpivot"):
+        if key in request.form:
+            data[key] = request.form[key]
+    return service.options_from_request(data)
 
 
 def _hours(value: Any) -> int | None:

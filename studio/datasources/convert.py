@@ -9,6 +9,7 @@ from __future__ import annotations
 from studio.datasources.infer import (
     FALSE_TOKENS,
     GEO_WIDTH,
+    MISSING_PATTERN,
     MISSING_TOKENS,
     SPACES,
     TRUE_TOKENS,
@@ -44,7 +45,7 @@ def _number_text(col: str) -> str:
     text = col
     for space in SPACES:
         text = f"replace({text}, '{space}', '')"
-    return f"NULLIF(replace({text}, ',', '.'), '')"
+    return f"NULLIF(replace(replace({text}, ',', '.'), '\u2212', '-'), '')"
 
 
 def typed_expression(col: str, plan: ColumnPlan) -> str:
@@ -102,21 +103,66 @@ def _temporal(col: str, plan: ColumnPlan) -> str:
         parsed = f"try_strptime('01/' || {value}, ['%d/%m/%Y'])"
     elif fmt == "ym":
         parsed = f"try_strptime({value} || '-01', ['%Y-%m-%d'])"
+    elif fmt in ("dmy_fr", "my_fr", "quarter"):
+        parsed = _french_period(value, fmt)
     else:
         parsed = f"try_strptime({value}, {STRPTIME_FORMATS[fmt]})"
     target = "DATE" if plan.type == "date" else "TIMESTAMP"
     return f"CAST({parsed} AS {target})"
 
 
+MONTH_KEYS = (
+    "['jan', 'fev', 'mar', 'avr', 'mai', 'juin', 'juil', 'aou', 'sep', 'oct', 'nov', 'dec']"
+)
+
+
+def _french_period(value: str, fmt: str) -> str:
+    """The date of "31 déc. 2019" (dmy_fr), "janv.-24" (my_fr) or "T1 2024" (quarter)."""
+    text = f"lower(strip_accents({value}))"
+    if fmt == "quarter":
+        quarter = f"TRY_CAST(regexp_extract({text}, 't\\s*([1-4])', 1) AS INTEGER)"
+        year = f"TRY_CAST(regexp_extract({text}, '([0-9]{{4}})', 1) AS INTEGER)"
+        return f"try(make_date({year}, 3 * {quarter} - 2, 1))"
+    word = f"regexp_extract({text}, '([a-z]{{3,}})', 1)"
+    key = f"(CASE WHEN left({word}, 2) = 'ju' THEN left({word}, 4) ELSE left({word}, 3) END)"
+    month = f"nullif(list_position({MONTH_KEYS}, {key}), 0)"
+    if fmt == "my_fr":
+        digits = f"regexp_extract({text}, '([0-9]+)$', 1)"
+        short = f"TRY_CAST({digits} AS INTEGER)"
+        century = f"(CASE WHEN {short} < 50 THEN 2000 ELSE 1900 END)"
+        year = f"(CASE WHEN length({digits}) = 2 THEN {short} + {century} ELSE {short} END)"
+        return f"try(make_date({year}, {month}, 1))"
+    day = f"TRY_CAST(regexp_extract({text}, '^([0-9]{{1,2}})', 1) AS INTEGER)"
+    year = f"TRY_CAST(regexp_extract({text}, '([0-9]{{4}})$', 1) AS INTEGER)"
+    return f"try(make_date({year}, {month}, {day}))"
+
+
 def problem_condition(raw: str, typed: str, plan: ColumnPlan) -> str:
     """Return the condition true for a row whose raw value is present but did not convert.
 
-    `raw` and `typed` name the raw text column and its already converted column.
-    """
+    `raw` and `typed` name the raw text column and its already converted column. Written
+    as a CASE, evaluated lazily: the tests on the text only run where the value is NULL."""
     if plan.type in ("text", "geometry") or plan.type in GEO_WIDTH:
         return "FALSE"
     value = trimmed(raw)
     return (
-        f"({typed} IS NULL AND {value} IS NOT NULL "
-        f"AND lower({value}) NOT IN {_sql_list(MISSING_TOKENS)})"
+        f"(CASE WHEN {typed} IS NOT NULL THEN FALSE WHEN {value} IS NULL THEN FALSE "
+        f"ELSE NOT {_is_marker(value)} END)"
+    )
+
+
+def _is_marker(value: str) -> str:
+    return (
+        f"(lower({value}) IN {_sql_list(MISSING_TOKENS)} "
+        f"OR regexp_full_match({value}, '{MISSING_PATTERN}'))"
+    )
+
+
+def marker_condition(raw: str, typed: str) -> str:
+    """Return the condition true for a row whose raw value is a missing or secrecy marker
+    ("secret statistique", "<5", "nd"…), read as an empty value."""
+    value = trimmed(raw)
+    return (
+        f"(CASE WHEN {typed} IS NOT NULL THEN FALSE WHEN {value} IS NULL THEN FALSE "
+        f"ELSE {_is_marker(value)} END)"
     )

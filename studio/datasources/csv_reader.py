@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
+from studio.datasources.cleanup import RE_NOTE_START, TAIL_ROWS, is_note_row, row_text
 from studio.datasources.errors import DatasetError
 from studio.datasources.models import IngestOptions
 from studio.datasources.sniff import (
@@ -39,12 +41,15 @@ def load_csv(
         path = utf8_path
     sample = decoded_sample(path, "utf-8")
     delimiter = "\t" if filename.lower().endswith(".tsv") else detect_delimiter(sample)
-    header_line, header = _header(sample_rows(sample, delimiter, 1000), options.header_row)
+    rows = sample_rows(sample, delimiter, 1000)
+    header_line, header = _header(rows, options.header_row)
     names = [clean_header(h) for h in header]
-    _read_into_raw(con, path, delimiter, header_line, len(names))
+    notes_after = _read_into_raw(con, path, delimiter, header_line, len(names))
     return RawTable(
         names=names,
         line_of=lambda rowid: header_line + 1 + rowid,
+        notes_before=[t for t in (row_text(r) for r in rows[: header_line - 1]) if t],
+        notes_after=notes_after,
         source={
             "format": "csv",
             "encoding": encoding,
@@ -55,20 +60,36 @@ def load_csv(
 
 
 def _header(rows: list[list[str]], header_row: int | None) -> tuple[int, list[str]]:
-    """Return the 1-based line of the header and its cells."""
+    """Return the 1-based line of the header and its cells.
+
+    Detected, the header is the first line that is not a title: a one-cell line or a note
+    above it is passed over."""
     if header_row is not None:
         if not 1 <= header_row <= len(rows) or not rows[header_row - 1]:
             raise DatasetError("header.row_out_of_range", {"header_row": header_row})
         return header_row, rows[header_row - 1]
+    filled = [sum(1 for c in row if c.strip()) for row in rows]
+    wide = [n for n in filled if n >= 2]
+    typical = max(set(wide), key=wide.count) if wide else 1
     for index, row in enumerate(rows):
-        if any(cell.strip() for cell in row):
+        if filled[index] and not _is_title(row, filled[index], typical):
             return index + 1, row
     raise DatasetError("csv.no_data")
 
 
+def _is_title(row: list[str], filled: int, typical: int) -> bool:
+    """True for a line above the header: one cell in a wider table, or a note or source
+    line ("Source : …") filled less than half as much as the table's lines."""
+    if typical < 2:
+        return False
+    first = next(c for c in row if c.strip())
+    return filled == 1 or (bool(RE_NOTE_START.match(first)) and filled < typical / 2)
+
+
 def _read_into_raw(
     con: duckdb.DuckDBPyConnection, path: Path, delimiter: str, header_line: int, width: int
-) -> None:
+) -> list[str]:
+    """Load the rows after the header; return the note lines that end the file."""
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     sql = (
         "CREATE TABLE raw AS SELECT * FROM read_csv(?, delim = ?, header = false, skip = ?, "
@@ -79,17 +100,26 @@ def _read_into_raw(
         con.execute(sql, [str(path), delimiter, header_line])
     except duckdb.Error as exc:
         raise DatasetError("csv.unreadable", {"detail": _first_line(str(exc))}) from exc
-    _raise_rejects(con, path, width, delimiter)
+    return _raise_rejects(con, path, width, delimiter, header_line)
 
 
-def _raise_rejects(con: duckdb.DuckDBPyConnection, path: Path, width: int, delimiter: str) -> None:
-    """Raise the first rejected line as a precise error (ragged row or unreadable)."""
-    reject = con.execute(
-        "SELECT line, error_type, csv_line FROM reject_errors ORDER BY line LIMIT 1"
-    ).fetchone()
-    if reject is None:
-        return
-    line, kind, raw_line = reject
+def _raise_rejects(
+    con: duckdb.DuckDBPyConnection, path: Path, width: int, delimiter: str, header_line: int
+) -> list[str]:
+    """Raise the first rejected line as a precise error (ragged row or unreadable), unless
+    the rejected lines are notes after the last row ("Source : DREES"): return those."""
+    rejects = con.execute(
+        "SELECT line, min(error_type), min(csv_line) FROM reject_errors GROUP BY line "
+        "ORDER BY line LIMIT 100"
+    ).fetchall()
+    if not rejects:
+        return []
+    loaded = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+    notes = _tail_notes(rejects, delimiter, width, header_line + loaded)
+    if notes is not None:
+        return notes
+    line, kind, raw_line = rejects[0]
+    raw_line = (raw_line or "").strip("\r\n")
     if kind in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
         raw_line = _line_number(path, int(line)) or raw_line
         rows = sample_rows(raw_line or "", delimiter, 1)
@@ -103,6 +133,26 @@ def _raise_rejects(con: duckdb.DuckDBPyConnection, path: Path, width: int, delim
     raise DatasetError(
         "csv.unreadable", {"detail": f"line {line}: {kind}"}, row=int(line), raw=raw_line
     )
+
+
+def _tail_notes(
+    rejects: list[tuple[Any, ...]], delimiter: str, width: int, last_line: int
+) -> list[str] | None:
+    """Return the texts of rejected lines when they all follow the last loaded row and
+    read as notes; None when one of them is a real data row (then it is an error)."""
+    if len(rejects) >= 100 or int(rejects[0][0]) <= last_line - TAIL_ROWS:
+        return None
+    notes: list[str] = []
+    for _line, kind, raw_line in rejects:
+        if kind not in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+            return None
+        text = (raw_line or "").strip().rstrip(delimiter).strip()
+        cells = (sample_rows(text, delimiter, 1) or [[]])[0]
+        if not is_note_row(cells, width):
+            return None
+        if text:
+            notes.append(text)
+    return notes
 
 
 def _line_number(path: Path, number: int) -> str | None:

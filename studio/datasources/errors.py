@@ -104,6 +104,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "La colonne « $column » n'existe pas dans le fichier (options de l'import).",
         "The column “$column” does not exist in the file (import options).",
     ),
+    "options.unpivot_not_numeric": (
+        "La colonne « $column » ne contient pas des nombres : seules des colonnes de nombres "
+        "(une par année, mois ou trimestre) peuvent être mises en lignes.",
+        "The column “$column” does not hold numbers: only number columns (one per year, month "
+        "or quarter) can be turned into rows.",
+    ),
+    "options.unpivot_type": (
+        "Le type de la colonne « $column », créée en mettant les périodes en lignes, ne peut "
+        "pas être changé : changez celui des colonnes de périodes du fichier.",
+        "The type of the column “$column”, made by putting the periods in rows, cannot be "
+        "changed: change the type of the file's period columns instead.",
+    ),
     "options.bad_type": (
         "Le type « $type » demandé pour la colonne « $column » n'existe pas.",
         "The type “$type” asked for the column “$column” does not exist.",

@@ -14,7 +14,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 # Tokens that mean "no value" in French statistical tables (secret, not significant…).
-MISSING_TOKENS = ("-", "--", "ns", "nd", "n.d.", "nc", "n.c.", "na", "n/a", "s", "…", "...")
+MISSING_TOKENS = (
+    "-", "--", "\u2212", "\u2013", "\u2014", "ns", "n.s.", "nd", "n.d.", "n.d", "nc", "n.c.",
+    "na", "n/a", "nr", "n.r.", "s", "(s)", "secret", "secret statistique", "(secret)", "…",
+    "...", "so", "s.o.",
+)
+MISSING_PATTERN = r"<\s*[0-9]+"
+"""Small counts hidden for secrecy ("<5", "< 11") are missing values too."""
+RE_MISSING = re.compile(MISSING_PATTERN)
 TRUE_TOKENS = ("oui", "vrai", "true", "yes", "o", "y")
 FALSE_TOKENS = ("non", "faux", "false", "no", "n")
 BOOLEAN_WORDS = ("oui", "non", "vrai", "faux", "true", "false", "yes", "no")
@@ -23,14 +30,19 @@ MATCH_SHARE = 0.98  # share of sample values that must fit a type; the rest beco
 GEO_MATCH_SHARE = 0.9  # codes columns often hold a few totals rows ("France", "DOM")
 
 _SEP = f"[{SPACES}]"
-_INT = rf"[+-]?(\d{{1,3}}({_SEP}\d{{3}})+|\d+)"
-_DEC = rf"[+-]?((\d{{1,3}}({_SEP}\d{{3}})+|\d+)?[.,]\d+([eE][+-]?\d+)?|\d+[eE][+-]?\d+)"
+_SIGN = "[+\\-\u2212]?"  # U+2212 is the typographic minus sign of French publications
+_INT = rf"{_SIGN}(\d{{1,3}}({_SEP}\d{{3}})+|\d+)"
+_DEC = rf"{_SIGN}((\d{{1,3}}({_SEP}\d{{3}})+|\d+)?[.,]\d+([eE][+-]?\d+)?|\d+[eE][+-]?\d+)"
 RE_INTEGER = re.compile(_INT)
 RE_DECIMAL = re.compile(rf"{_INT}|{_DEC}")
 RE_PERCENT = re.compile(rf"({_INT}|{_DEC}){_SEP}?%")
 RE_LEADING_ZERO = re.compile(r"0\d+")
 RE_YEAR = re.compile(r"(1[89]|2[01])\d\d")
 
+_MONTH = (
+    r"(janv(ier)?|jan|f[ée]vr?(ier)?|mars?|avr(il)?|mai|juin|juil(let)?|ao[uû]t?|sept?(embre)?"
+    r"|oct(obre)?|nov(embre)?|d[ée]c(embre)?)\.?"
+)
 DATE_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     # (format id, field type, shape)
     ("dmy", "date", re.compile(r"(0?[1-9]|[12]\d|3[01])/(0?[1-9]|1[0-2])/\d{4}")),
@@ -44,6 +56,11 @@ DATE_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?Z?"),
     ),
     ("dmy_hms", "datetime", re.compile(r"\d{1,2}/\d{1,2}/\d{4} \d\d?:\d\d(:\d\d)?")),
+    # French month names: "31 déc. 2019", "1er janvier 2020"; "janv.-24", "décembre 2019"
+    ("dmy_fr", "date", re.compile(rf"(0?[1-9]|[12]\d|3[01]|1er)\s+{_MONTH}\s+\d{{4}}", re.I)),
+    ("my_fr", "date", re.compile(rf"{_MONTH}(\s+|\s*-\s*)(\d{{4}}|\d\d)", re.I)),
+    # quarters: "T1 2024", "2024-T1", "2024T1" (first day of the quarter)
+    ("quarter", "date", re.compile(r"T[1-4][\s-]*\d{4}|\d{4}[\s-]*T[1-4]", re.I)),
 )
 DATE_FORMATS = {fmt: type_ for fmt, type_, _ in DATE_PATTERNS} | {"y": "date"}
 
@@ -107,7 +124,7 @@ def normalise_name(name: str) -> str:
 
 def is_missing(value: str) -> bool:
     """Return True when a cleaned value means "no value" in a typed column."""
-    return value.lower() in MISSING_TOKENS
+    return value.lower() in MISSING_TOKENS or bool(RE_MISSING.fullmatch(value))
 
 
 def infer_column(name: str, values: Iterable[str | None]) -> ColumnPlan:

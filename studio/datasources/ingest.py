@@ -3,9 +3,22 @@
 Conventions (documented for the person importing, and for the other layers):
 
 - numbers: decimal comma or point; thousands separated by a space, U+00A0 or U+202F;
+  the minus sign U+2212 as well as "-";
 - percentages ("12,5 %") are stored as written, 12.5, with `FieldInfo.unit == "%"`;
-- dates: dd/mm/yyyy, dd-mm-yyyy, yyyy-mm-dd, mm/yyyy and yyyy-mm (first day of the month);
-  a year-only column stays an integer unless its name contains "date";
+- dates: dd/mm/yyyy, dd-mm-yyyy, yyyy-mm-dd, mm/yyyy and yyyy-mm (first day of the month),
+  French month names ("31 déc. 2019", "1er janvier 2020", "janv.-24", "décembre 2019") and
+  quarters ("T1 2024", "2024-T1", first day of the quarter); a year-only column stays an
+  integer unless its name contains "date";
+- secrecy and missing markers ("secret statistique", "s", "(s)", "<5", "nd", "n.d.", "NC",
+  "-", "…") are empty values, counted per marker in the report; the column keeps its type;
+- rows that are not data are set aside and listed in `IngestResult.report`: a title above
+  the header, notes and sources below the table (the "Source : …" line becomes
+  `source["citation"]`), and total rows ("Total", "Ensemble", "France…", "DOM"), each checked
+  against the sum of the other rows (`keep_totals=True` keeps them);
+- repeated or empty column names are renamed ("Foyers (2)", "Colonne 3") and reported;
+- `unpivot="auto"` turns columns named by years, months or quarters into rows
+  (`periode`, `serie` when the names carry several series, `valeur`);
+- a workbook's contents sheet ("Sommaire"…) is passed over when no sheet is named;
 - codes with leading zeros, and INSEE codes recognised by column name and shape
   (commune, EPCI, département, région), stay text;
 - values that do not fit their column's type become NULL and are reported as problems

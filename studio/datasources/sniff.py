@@ -97,16 +97,23 @@ def decoded_sample(path: Path, encoding: str) -> str:
 
 
 def detect_delimiter(sample: str) -> str:
-    """Return the separator that splits the sample's lines into the most regular columns."""
+    """Return the separator that splits the sample's lines into the most regular columns.
+
+    Title lines above the header (one cell, or fewer cells than the table) are not held
+    against a separator: the table starts at the first line as wide as most lines."""
     best, best_score = _single_column_delimiter(sample), (0.0, 0)
     for rank, delimiter in enumerate(DELIMITERS):
         rows = sample_rows(sample, delimiter)
         widths = [len(r) for r in rows if any(c.strip() for c in r)]
-        if not widths or widths[0] < 2:
+        if not widths or max(widths) < 2:
             continue
         mode = max(set(widths), key=widths.count)
-        score = (round(widths.count(mode) / len(widths), 2), -rank)
-        if widths[0] == mode and score > best_score:
+        start = widths.index(mode)
+        if mode < 2 or (start and mode < 3):  # a one-column file of "1,5" is not a table
+            continue
+        table = widths[start:]
+        score = (round(table.count(mode) / len(table), 2), -rank)
+        if start <= len(widths) // 2 and score > best_score:
             best, best_score = delimiter, score
     return best
 

@@ -28,6 +28,10 @@ RATIO_MIN_SIZE = 1024**2
 FORBIDDEN_XML = (b"<!DOCTYPE", b"<!ENTITY")
 FORMULA_TEXT = re.compile(r'="(.*)"')
 Row = list[str | None]
+MAX_NOTES = 40
+MAX_TITLED_SHEETS = 60
+TITLE_ROWS = 5
+TITLE_LENGTH = 120
 
 
 def check_workbook(path: Path) -> None:
@@ -76,7 +80,7 @@ def _check_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
 def load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, options: IngestOptions) -> RawTable:
     """Return the description of the `raw` table loaded from one sheet of a workbook."""
     check_workbook(path)
-    sheet, sheets, rows = read_sheet(path, options.sheet)
+    sheet, sheets, rows, titles = read_sheet(path, options.sheet)
     header_rows, names = _header(rows, options.header_row, sheet)
     body = _body(rows, header_rows[-1] + 1)
     if not body:
@@ -90,6 +94,7 @@ def load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, options: IngestOptions
     con.execute("CREATE TABLE raw AS SELECT * FROM raw_arrow")
     con.unregister("raw_arrow")
     line_numbers = [index + 1 for index, _ in body]
+    after = body[-1][0] + 1
     return RawTable(
         names=names,
         line_of=lambda rowid: line_numbers[rowid],
@@ -97,14 +102,26 @@ def load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, options: IngestOptions
             "format": "xlsx",
             "sheet": sheet,
             "sheets": sheets,
+            "sheet_titles": titles,
             "header_row": header_rows[0] + 1,
             "header_rows": len(header_rows),
         },
+        notes_before=_texts(rows[: header_rows[0]]),
+        notes_after=_texts(rows[after : after + MAX_NOTES]),
     )
 
 
-def read_sheet(path: Path, wanted: str | None) -> tuple[str, list[str], list[Row]]:
-    """Return the chosen sheet's name, every sheet name, and the sheet's cells as text."""
+def _texts(rows: list[Row]) -> list[str]:
+    """Return the text of each non-empty row (titles above a table, notes below it)."""
+    texts = (" ".join(v for v in row if v) for row in rows)
+    return [" ".join(t.split())[:500] for t in texts if t.strip()]
+
+
+def read_sheet(
+    path: Path, wanted: str | None
+) -> tuple[str, list[str], list[Row], dict[str, str]]:
+    """Return the chosen sheet's name, every sheet name, the sheet's cells as text, and each
+    sheet's title (its first text in the first rows), for choosing a sheet."""
     import openpyxl
 
     try:
@@ -115,14 +132,32 @@ def read_sheet(path: Path, wanted: str | None) -> tuple[str, list[str], list[Row
         sheets = list(workbook.sheetnames)
         name = _sheet_name(sheets, wanted)
         rows = [[cell_text(c) for c in row] for row in workbook[name].iter_rows()]
+        titles = {s: _title(workbook[s]) for s in sheets[:MAX_TITLED_SHEETS]}
     finally:
         workbook.close()
-    return name, sheets, rows
+    return name, sheets, rows, {s: t for s, t in titles.items() if t}
+
+
+def _title(sheet: Any) -> str:
+    """Return the first text of a sheet's first rows ("Tableau 11 Répartition des…")."""
+    for row in sheet.iter_rows(max_row=TITLE_ROWS, max_col=6, values_only=True):
+        text = next((str(v).strip() for v in row if isinstance(v, str) and v.strip()), "")
+        if text:
+            return " ".join(text.split())[:TITLE_LENGTH]
+    return ""
+
+
+RE_NOT_A_TABLE = re.compile(
+    r"sommaire|table des mati|contents|lisez|read ?me|notice|pr[ée]sentation|m[ée]thod"
+    r"|d[ée]finition|avertissement|^index$|^infos?$|^notes?$|^sources?$|^accueil$",
+    re.IGNORECASE,
+)
+"""Names of the sheets that describe a workbook rather than hold a table."""
 
 
 def _sheet_name(sheets: list[str], wanted: str | None) -> str:
     if wanted is None:
-        return sheets[0]
+        return next((s for s in sheets if not RE_NOT_A_TABLE.search(s.strip())), sheets[0])
     for name in sheets:
         if name == wanted or name.strip() == wanted.strip():
             return name

@@ -68,6 +68,22 @@ register(
         "ds.new.name": ("Nom du jeu de données", "Dataset name"),
         "ds.new.description": ("Description (facultative)", "Description (optional)"),
         "ds.new.reanalyse": ("Réanalyser", "Analyse again"),
+        "ds.new.keep_totals": ("Garder les lignes de total", "Keep total rows"),
+        "ds.new.keep_totals_help": (
+            "Les lignes « Total », « France », « DOM »… sont écartées par défaut : gardées, "
+            "elles comptent deux fois dans les sommes.",
+            "Rows such as 'Total', 'France', 'DOM'… are set aside by default: kept, they count "
+            "twice in sums.",
+        ),
+        "ds.new.unpivot": ("Mettre les périodes en lignes", "Put the periods in rows"),
+        "ds.new.unpivot_help": (
+            "Quand les années (mois, trimestres) sont en colonnes : une ligne par période, avec "
+            "une colonne « periode » et une colonne « valeur ».",
+            "When years (months, quarters) are columns: one row per period, with a 'periode' "
+            "column and a 'valeur' column.",
+        ),
+        "ds.new.report": ("Ce que Studio a mis de côté ou corrigé", "What Studio set aside or "
+                          "fixed"),
         "ds.new.save": ("Enregistrer", "Save"),
         "ds.new.url": ("Adresse (URL) du fichier CSV ou GeoJSON", "Address (URL) of the CSV or "
                        "GeoJSON file"),
@@ -202,6 +218,22 @@ def _form(locale: str) -> html.Div:
                         md=2,
                     ),
                     dbc.Col(
+                        [
+                            dbc.Checkbox(id=ID("keep-totals"), value=False, className="mt-4",
+                                         label=t("ds.new.keep_totals", locale)),
+                            dbc.FormText(t("ds.new.keep_totals_help", locale)),
+                        ],
+                        md=3,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Checkbox(id=ID("unpivot"), value=False, className="mt-4",
+                                         label=t("ds.new.unpivot", locale)),
+                            dbc.FormText(t("ds.new.unpivot_help", locale)),
+                        ],
+                        md=3,
+                    ),
+                    dbc.Col(
                         dbc.Button(t("ds.new.reanalyse", locale), id=ID("reanalyse"),
                                    color="secondary", n_clicks=0, className="mt-4"),
                         md=3,
@@ -297,12 +329,28 @@ def _preview(staged: service.Staged, options: IngestOptions, locale: str) -> lis
             [html.Strong(rows_text(result.row_count, locale), id=ID("rows")), " · ",
              html.Span(_source_line(result.source, locale), id=ID("source"))],
         ),
+        _report_panel(result, locale),
         problems_panel(result.problems, result.problem_counts, result.fields, locale,
                        ID("problems")),
         html.H3(t("ds.new.columns", locale), className="h6 mt-3"),
         html.P(t("ds.new.columns_help", locale), className="small text-muted"),
         schema_editor(PAGE, result.fields, locale, index_of=index_of, stats=result.stats),
     ]
+
+
+def _report_panel(result: Any, locale: str) -> html.Div:
+    """What the ingest set aside (totals, notes) or changed (names, secret values)."""
+    lines = result.report.to_dict(locale)["messages"]
+    if not lines:
+        return html.Div(id=ID("report"))
+    return html.Div(
+        dbc.Alert(
+            [html.H3(t("ds.new.report", locale), className="h6"),
+             html.Ul([html.Li(line) for line in lines], className="mb-0")],
+            color="info",
+        ),
+        id=ID("report"),
+    )
 
 
 def _sample(staged: service.Staged, locale: str) -> list[Any]:
@@ -327,6 +375,7 @@ def _store(staged: service.Staged, options: IngestOptions, detected: dict[str, s
         "sheet": staged.result.source.get("sheet"),
         "header_row": staged.result.source.get("header_row"),
         "detected": detected,
+        "unpivot": bool(staged.result.report.wide.get("applied")),
     }
 
 
@@ -346,12 +395,23 @@ def _same_table(store: dict[str, Any], options: IngestOptions) -> bool:
 
 
 def options_from_form(
-    store: dict[str, Any], sheet: str | None, header: Any, columns: list[dict[str, str]]
+    store: dict[str, Any],
+    sheet: str | None,
+    header: Any,
+    columns: list[dict[str, str]],
+    keep_totals: Any = False,
+    unpivot: Any = False,
 ) -> IngestOptions:
     """The ingest options the form asks for; column choices are dropped when the person
-    picked another sheet or header row (the columns are then different ones)."""
-    options = IngestOptions(sheet=sheet or None, header_row=_header(header))
-    if not _same_table(store, options):
+    picked another sheet or header row, or puts periods in rows (the columns are then
+    different ones: rename and retype them on the dataset's page once saved)."""
+    header_row = _header(header)
+    if (sheet or None) != (store.get("sheet") or None) and header_row == store.get("header_row"):
+        header_row = None  # the row found on the previous sheet: find this sheet's own
+    options = IngestOptions(sheet=sheet or None, header_row=header_row,
+                            keep_totals=keep_totals is True,
+                            unpivot="auto" if unpivot is True else "")
+    if not _same_table(store, options) or options.unpivot or store.get("unpivot"):
         return options
     detected = store.get("detected") or {}
     for column in columns:
@@ -398,6 +458,9 @@ def _columns(ids: list[dict], names: list, labels: list, descriptions: list,
     Output(ID("sheet-wrap"), "hidden"),
     Output(ID("header"), "value"),
     Output(ID("file"), "data"),
+    Output(ID("description"), "value"),
+    Output(ID("keep-totals"), "value"),
+    Output(ID("unpivot"), "value"),
     Input(ID("file"), "data"),
     State(ID("staged"), "data"),
     prevent_initial_call=True,
@@ -415,7 +478,8 @@ def analyse_upload(dropped, previous):  # noqa: ANN001, ANN201
         content = decode_upload(contents)
         staged = service.stage_upload(settings, actor, filename, content, IngestOptions())
     except DatasetError as exc:
-        return *keep[:3], error_alert(exc, locale, ID("error")), *keep[4:], None
+        return (*keep[:3], error_alert(exc, locale, ID("error")), *keep[4:], None,
+                dash.no_update, dash.no_update, dash.no_update)
     _discard(settings, actor, previous)
     source = staged.result.source
     sheets = source.get("sheets") or []
@@ -426,11 +490,14 @@ def analyse_upload(dropped, previous):  # noqa: ANN001, ANN201
         None,
         False,
         _default_name(filename),
-        [{"label": s, "value": s} for s in sheets],
+        _sheet_options(sheets, source.get("sheet_titles") or {}),
         source.get("sheet"),
         not sheets,
         source.get("header_row"),
         None,
+        staged.result.report.citation or "",
+        False,
+        False,
     )
 
 
@@ -458,6 +525,18 @@ clientside_callback(
 )
 
 
+def _sheet_options(sheets: list[str], titles: dict[str, str]) -> list[dict[str, str]]:
+    """The sheets to choose from, each with its table's title when it has one."""
+    options = []
+    for sheet in sheets:
+        title = titles.get(sheet, "")
+        if title.startswith(sheet.strip()):
+            title = title[len(sheet.strip()):].strip(" :-–")
+        label = f"{sheet} — {title[:80]}" if title else sheet
+        options.append({"label": label, "value": sheet})
+    return options
+
+
 def _default_name(filename: str) -> str:
     stem = filename.rsplit(".", 1)[0] if "." in filename else filename
     return " ".join(stem.replace("_", " ").replace("-", " ").split())[:200] or filename
@@ -477,29 +556,34 @@ def _discard(settings: Any, actor: Any, previous: dict | None) -> None:
     Output(ID("preview"), "children", allow_duplicate=True),
     Output(ID("sample-wrap"), "children", allow_duplicate=True),
     Output(ID("message"), "children", allow_duplicate=True),
+    Output(ID("header"), "value", allow_duplicate=True),
     Input(ID("reanalyse"), "n_clicks"),
     State(ID("staged"), "data"),
     State(ID("sheet"), "value"),
     State(ID("header"), "value"),
+    State(ID("keep-totals"), "value"),
+    State(ID("unpivot"), "value"),
     *FIELD_STATES,
     prevent_initial_call=True,
 )
-def reanalyse(n_clicks, store, sheet, header, ids, names, labels, descriptions, types):  # noqa: ANN001, ANN201, PLR0913
-    """Analyse the staged file again with the edited types, names, sheet and header row."""
+def reanalyse(n_clicks, store, sheet, header, keep_totals, unpivot, ids, names, labels,  # noqa: ANN001, ANN201, PLR0913
+              descriptions, types):
+    """Analyse the staged file again with the edited types, names, sheet, header row and
+    the choice of keeping total rows."""
     actor, locale, settings = runtime.actor(), runtime.locale(), runtime.settings()
     ensure(actor, "create", "datasets")
     if not n_clicks or not store:
         raise dash.exceptions.PreventUpdate
     columns = _columns(ids, names, labels, descriptions, types)
-    options = options_from_form(store, sheet, header, columns)
+    options = options_from_form(store, sheet, header, columns, keep_totals, unpivot)
     try:
         staged = service.restage(settings, actor, store["token"], options)
     except DatasetError as exc:
         no = dash.no_update
-        return no, no, no, error_alert(exc, locale, ID("error"))
+        return no, no, no, error_alert(exc, locale, ID("error")), no
     detected = store.get("detected", {}) if _same_table(store, options) else {}
     return (_store(staged, options, detected), _preview(staged, options, locale),
-            _sample(staged, locale), None)
+            _sample(staged, locale), None, staged.result.source.get("header_row"))
 
 
 @callback(
@@ -511,18 +595,20 @@ def reanalyse(n_clicks, store, sheet, header, ids, names, labels, descriptions, 
     State(ID("description"), "value"),
     State(ID("sheet"), "value"),
     State(ID("header"), "value"),
+    State(ID("keep-totals"), "value"),
+    State(ID("unpivot"), "value"),
     *FIELD_STATES,
     prevent_initial_call=True,
 )
-def save(n_clicks, store, name, description, sheet, header, ids, names, labels,  # noqa: ANN001, ANN201, PLR0913
-         descriptions, types):
+def save(n_clicks, store, name, description, sheet, header, keep_totals, unpivot, ids,  # noqa: ANN001, ANN201, PLR0913
+         names, labels, descriptions, types):
     """Save the staged file as a dataset with the chosen options, then open it."""
     actor, locale, settings = runtime.actor(), runtime.locale(), runtime.settings()
     ensure(actor, "create", "datasets")
     if not n_clicks or not store:
         raise dash.exceptions.PreventUpdate
     columns = _columns(ids, names, labels, descriptions, types)
-    options = options_from_form(store, sheet, header, columns)
+    options = options_from_form(store, sheet, header, columns, keep_totals, unpivot)
     try:
         with runtime.db().session() as s:
             ds = service.save_staged(s, settings, actor, store["token"], name or "", options,

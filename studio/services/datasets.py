@@ -8,6 +8,7 @@ database points at it, so a failed import leaves the previous version intact.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -73,6 +74,10 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
     "schema.unknown_type": (
         "Type de colonne inconnu : $type.",
         "Unknown column type: $type.",
+    ),
+    "options.invalid": (
+        "Les options de l'import sont invalides : $detail.",
+        "The import options are invalid: $detail.",
     ),
     "query.wrong_dataset": (
         "Cette requête porte sur un autre jeu de données.",
@@ -157,10 +162,67 @@ def _safe_filename(filename: str) -> str:
 
 
 def options_from_json(data: dict[str, Any] | None) -> IngestOptions:
-    """The ingest options stored with a dataset."""
-    data = data or {}
+    """The ingest options stored with a dataset (a copy: changing them must not change the
+    stored JSON in place, or the database would not see the change)."""
+    data = copy.deepcopy(data or {})
     known = {k: data[k] for k in asdict(IngestOptions()) if k in data}
     return IngestOptions(**known)
+
+
+OPTION_TEXT_MAPS = ("types", "renames", "labels", "descriptions")
+MAX_HEADER_ROW = 10_000
+
+
+def options_from_request(data: dict[str, Any]) -> IngestOptions:
+    """The ingest options an API client sent, checked (raises DatasetError "options.invalid").
+
+    Keys: `sheet` (text), `header_row` (1-based number), `keep_totals` (boolean), `unpivot`
+    ("auto", or a list of column names to turn into rows), and
+    `types` / `renames` / `labels` / `descriptions` (objects of texts)."""
+    known = {"sheet", "header_row", "keep_totals", "unpivot", *OPTION_TEXT_MAPS}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise DatasetError("options.invalid", {"detail": f"unknown option {unknown[0]}"})
+    options = IngestOptions()
+    sheet = data.get("sheet")
+    if sheet not in (None, ""):
+        if not isinstance(sheet, str) or len(sheet) > 200:
+            raise DatasetError("options.invalid", {"detail": "sheet must be a sheet name"})
+        options.sheet = sheet
+    header = data.get("header_row")
+    if header not in (None, ""):
+        try:
+            options.header_row = int(header)
+        except (TypeError, ValueError):
+            options.header_row = 0
+        if not 1 <= options.header_row <= MAX_HEADER_ROW or isinstance(header, bool | float):
+            raise DatasetError("options.invalid", {"detail": "header_row must be a line number"})
+    keep = data.get("keep_totals", False)
+    if isinstance(keep, str):
+        words = {"1": True, "true": True, "oui": True, "on": True, "yes": True,
+                 "0": False, "false": False, "non": False, "off": False, "no": False, "": False}
+        keep = words.get(keep.strip().lower(), keep)
+    if not isinstance(keep, bool):
+        raise DatasetError("options.invalid", {"detail": "keep_totals must be true or false"})
+    options.keep_totals = keep
+    unpivot = data.get("unpivot") or ""
+    if isinstance(unpivot, str) and unpivot.strip().lower() in ("1", "true", "oui", "auto"):
+        unpivot = "auto"
+    if not (unpivot == "" or unpivot == "auto" or (
+        isinstance(unpivot, list) and unpivot and all(isinstance(n, str) for n in unpivot)
+    )):
+        raise DatasetError(
+            "options.invalid", {"detail": 'unpivot must be "auto" or a list of column names'}
+        )
+    options.unpivot = unpivot
+    for key in OPTION_TEXT_MAPS:
+        value = data.get(key) or {}
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise DatasetError("options.invalid", {"detail": f"{key} must map names to texts"})
+        setattr(options, key, dict(value))
+    return options
 
 
 # --- staging (upload page: analyse, let the person adjust, then save) -------------------
@@ -422,10 +484,13 @@ def create_from_url(
     url: str,
     name: str = "",
     refresh_hours: int | None = None,
+    options: IngestOptions | None = None,
 ) -> Dataset:
-    """A dataset fetched from a URL, refreshable later."""
+    """A dataset fetched from a URL, refreshable later (with the same import options)."""
     filename, content = fetch_url(settings, url)
-    ds, _result = create_from_upload(s, settings, actor, filename, content, name or filename)
+    ds, _result = create_from_upload(
+        s, settings, actor, filename, content, name or filename, options
+    )
     ds.kind = "url"
     ds.source = {**ds.source, "url": url}
     ds.refresh_hours = refresh_hours
@@ -649,6 +714,8 @@ def describe(ds: Dataset, with_fields: bool = True) -> dict[str, Any]:
     if ds.kind == "url":
         out["url"] = ds.source.get("url")
         out["refresh_hours"] = ds.refresh_hours
+    if ds.kind != "sql" and (ds.source or {}).get("citation"):
+        out["citation"] = ds.source["citation"]
     if with_fields:
         out["fields"] = [
             {"name": f.name, "type": f.type, "label": f.label, "description": f.description}

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 ROWS = 300
 CSV = "code_commune;nom;foyers;montant;date_maj\n" + "".join(
-    f"{53001 + i};Commune n°{i};{'<5' if i in (3, 170) else i * 10};{i},5;"
+    f"{53001 + i};Commune n°{i};{'env. 30' if i in (3, 170) else i * 10};{i},5;"
     f"{1 + i % 28:02d}/03/2024\n"
     for i in range(ROWS)
 )
@@ -60,7 +60,7 @@ def test_upload_fix_a_column_type_and_save(
     assert "300 lignes" in duo.find_element("#dsn-rows").text
     assert "séparateur « ; »" in duo.find_element("#dsn-source").text
     problems = duo.find_element("#dsn-problems").text
-    assert "<5" in problems and "Nombre entier" in problems
+    assert "env. 30" in problems and "Nombre entier" in problems
     assert _type_select(duo, "foyers").first_selected_option.get_attribute("value") == "integer"
     assert _type_select(duo, "code_commune").first_selected_option.get_attribute("value") == (
         "commune"
