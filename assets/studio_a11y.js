@@ -1,0 +1,90 @@
+/* Accessibility repairs of third-party widgets (RGAA 4.1), applied whenever the page changes:
+   - Dash 4's dropdown puts an `aria-hidden` input in the tab order that hands the focus on to
+     its (untabbable) button: the button becomes the tab stop and the hidden input leaves the
+     tab order, so no focusable element is hidden from screen readers (RGAA 10.8);
+   - dcc.Upload's file input has no name: it takes its zone's visible text (RGAA 11.1);
+   - dbc.Tabs renders every tab with the id and `aria-controls` of a pane "null" and none in
+     the tab order: each tab gets its pane's ids, `aria-selected`, a roving tab stop and the
+     arrow keys (WAI-ARIA tabs pattern; RGAA 7.1, 12.8). */
+(function () {
+  "use strict";
+
+  function repairDropdowns(root) {
+    root.querySelectorAll(".dash-dropdown-focus-target").forEach(function (target) {
+      if (target.tabIndex !== -1) target.tabIndex = -1;
+      var button = target.nextElementSibling;
+      if (button && button.tagName === "BUTTON" && !button.disabled && button.tabIndex !== 0) {
+        button.tabIndex = 0;
+      }
+    });
+  }
+
+  function repairUploads(root) {
+    root.querySelectorAll("input[type=file]:not([aria-label])").forEach(function (input) {
+      var zone = input.parentElement;
+      var text = zone ? zone.textContent.replace(/\s+/g, " ").trim() : "";
+      if (text) input.setAttribute("aria-label", text);
+    });
+  }
+
+  function repairTabs(root) {
+    root.querySelectorAll("ul.nav-tabs[role=tablist]").forEach(function (list) {
+      var content = list.nextElementSibling;
+      if (!content || !content.classList.contains("tab-content")) return;
+      var tabs = list.querySelectorAll("[role=tab]");
+      var panes = content.querySelectorAll(":scope > [role=tabpanel]");
+      tabs.forEach(function (tab, i) {
+        var pane = panes[i];
+        var active = tab.classList.contains("active");
+        if (pane) {
+          var tabId = pane.getAttribute("aria-labelledby");
+          if (tabId && tab.id !== tabId) tab.id = tabId;
+          if (tab.getAttribute("aria-controls") !== pane.id) tab.setAttribute("aria-controls", pane.id);
+        }
+        if (tab.getAttribute("aria-selected") !== String(active)) {
+          tab.setAttribute("aria-selected", String(active));
+        }
+        var stop = active ? 0 : -1;
+        if (tab.tabIndex !== stop) tab.tabIndex = stop;
+        if (tab.parentElement && tab.parentElement.getAttribute("role") !== "presentation") {
+          tab.parentElement.setAttribute("role", "presentation");
+        }
+      });
+      if (!list.dataset.studioKeys) {
+        list.dataset.studioKeys = "1";
+        list.addEventListener("keydown", onTabKey);
+      }
+    });
+  }
+
+  function onTabKey(event) {
+    var keys = {ArrowLeft: -1, ArrowRight: 1, Home: "first", End: "last"};
+    if (!(event.key in keys) || !event.target.matches("[role=tab]")) return;
+    var tabs = Array.prototype.slice.call(event.currentTarget.querySelectorAll("[role=tab]"));
+    var at = tabs.indexOf(event.target);
+    var step = keys[event.key];
+    var next = step === "first" ? 0 : step === "last" ? tabs.length - 1
+      : (at + step + tabs.length) % tabs.length;
+    event.preventDefault();
+    tabs[next].focus();
+    tabs[next].click();
+  }
+
+  var pending = false;
+  function repair() {
+    pending = false;
+    repairDropdowns(document);
+    repairUploads(document);
+    repairTabs(document);
+  }
+  function schedule() {
+    if (!pending) {
+      pending = true;
+      window.requestAnimationFrame(repair);
+    }
+  }
+  new MutationObserver(schedule).observe(document.documentElement, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ["tabindex", "class"],
+  });
+  schedule();
+})();
