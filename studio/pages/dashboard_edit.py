@@ -429,6 +429,9 @@ def layout(dashboard_id: str = "", **_kwargs: Any) -> html.Div:
         [
             dcc.Store(id=ID("draft"), data={"id": doc.id, "version": doc.version, "spec": spec}),
             dcc.Location(id=ID("go"), refresh=True),
+            html.H1(
+                t("title.dashboard_edit_named", locale, name=board.spec.title), className="h3"
+            ),
             dbc.Row(
                 [
                     dbc.Col(
