@@ -5,7 +5,9 @@
    - dcc.Upload's file input has no name: it takes its zone's visible text (RGAA 11.1);
    - dbc.Tabs renders every tab with the id and `aria-controls` of a pane "null" and none in
      the tab order: each tab gets its pane's ids, `aria-selected`, a roving tab stop and the
-     arrow keys (WAI-ARIA tabs pattern; RGAA 7.1, 12.8). */
+     arrow keys (WAI-ARIA tabs pattern; RGAA 7.1, 12.8);
+   - dbc's close buttons (modals, alerts) are named "Close" in English: named in the page's
+     language (RGAA 8.7). */
 (function () {
   "use strict";
 
@@ -70,12 +72,21 @@
     tabs[next].click();
   }
 
+  var CLOSE = {fr: "Fermer", en: "Close"};
+  function repairCloseButtons(root) {
+    var name = CLOSE[(document.documentElement.lang || "fr").slice(0, 2)] || CLOSE.fr;
+    root.querySelectorAll(".btn-close").forEach(function (button) {
+      if (button.getAttribute("aria-label") !== name) button.setAttribute("aria-label", name);
+    });
+  }
+
   var pending = false;
   function repair() {
     pending = false;
     repairDropdowns(document);
     repairUploads(document);
     repairTabs(document);
+    repairCloseButtons(document);
   }
   function schedule() {
     if (!pending) {

@@ -173,7 +173,9 @@ def embed_dialog(doc: Any, fields: list[str], locale: str, kind: str = "dashboar
     public = doc.visibility == "public"
     return dbc.Modal(
         [
-            dbc.ModalHeader(dbc.ModalTitle(_t("emb.dialog_title", kind, locale))),
+            dbc.ModalHeader(
+                dbc.ModalTitle(_t("emb.dialog_title", kind, locale), id=ID(kind, "modal-title"))
+            ),
             dbc.ModalBody(
                 [
                     dcc.Store(id=ID(kind, "doc"), data={"id": doc.id}),
@@ -212,6 +214,7 @@ def embed_dialog(doc: Any, fields: list[str], locale: str, kind: str = "dashboar
             ),
         ],
         id=ID(kind, "modal"),
+        labelledby=ID(kind, "modal-title"),
         is_open=False,
         size="lg",
     )

@@ -553,7 +553,7 @@ def _copy_tile_row(actor: Any, locale: str) -> html.Div:
 def _delete_modal(title: str, locale: str) -> dbc.Modal:
     return dbc.Modal(
         [
-            dbc.ModalHeader(dbc.ModalTitle(t("de.delete_title", locale))),
+            dbc.ModalHeader(dbc.ModalTitle(t("de.delete_title", locale), id=ID("delete-title"))),
             dbc.ModalBody(
                 t("de.delete_body", locale, title=title, days=documents.BIN_DAYS),
                 id=ID("delete-body"),
@@ -576,6 +576,7 @@ def _delete_modal(title: str, locale: str) -> dbc.Modal:
             ),
         ],
         id=ID("delete-modal"),
+        labelledby=ID("delete-title"),
         is_open=False,
     )
 

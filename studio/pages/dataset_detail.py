@@ -225,7 +225,9 @@ def _edit_sections(ds: Any, locale: str, limit_mb: int, fields: Any) -> list[Any
         html.Div(buttons, className="mt-4"),
         dbc.Modal(
             [
-                dbc.ModalHeader(dbc.ModalTitle(t("ds.detail.delete_title", locale))),
+                dbc.ModalHeader(
+                    dbc.ModalTitle(t("ds.detail.delete_title", locale), id=ID("delete-title"))
+                ),
                 dbc.ModalBody(t("ds.detail.delete_body", locale, name=ds.name)),
                 dbc.ModalFooter(
                     [
@@ -237,6 +239,7 @@ def _edit_sections(ds: Any, locale: str, limit_mb: int, fields: Any) -> list[Any
                 ),
             ],
             id=ID("delete-modal"),
+            labelledby=ID("delete-title"),
             is_open=False,
         ),
     ]
