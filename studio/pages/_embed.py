@@ -80,7 +80,12 @@ def create_embed_app(server: Flask) -> dash.Dash:
         ],
         # The map layers' style and tooltip functions (window.studioMaps) and the story
         # scroll observer live in the main app's assets; embeds need them too.
-        external_scripts=["/assets/studio_maps.js", "/assets/story_scroll.js"],
+        # studio_a11y.js repairs the third-party widgets' accessibility (see that file).
+        external_scripts=[
+            "/assets/studio_maps.js",
+            "/assets/story_scroll.js",
+            "/assets/studio_a11y.js",
+        ],
         suppress_callback_exceptions=True,
         serve_locally=True,
         title="Studio",

@@ -187,7 +187,11 @@ def embed_dialog(doc: Any, fields: list[str], locale: str, kind: str = "dashboar
                     dbc.Alert(_t("emb.public", kind, locale), color="info", className="py-2")
                     if public
                     else _token_section(fields, locale, kind),
-                    html.H3(t("emb.snippet", locale), className="h6 mt-3"),
+                    dbc.Label(
+                        t("emb.snippet", locale),
+                        html_for=ID(kind, "snippet"),
+                        className="h6 mt-3 d-block",
+                    ),
                     html.Div(
                         [
                             dcc.Textarea(
