@@ -7,7 +7,9 @@
      the tab order: each tab gets its pane's ids, `aria-selected`, a roving tab stop and the
      arrow keys (WAI-ARIA tabs pattern; RGAA 7.1, 12.8);
    - dbc's close buttons (modals, alerts) are named "Close" in English: named in the page's
-     language (RGAA 8.7). */
+     language (RGAA 8.7);
+   - a responsive table's scrolling box (dbc.Table(responsive=True)) can be scrolled with the
+     keyboard: it is a tab stop, a region named by the heading before it (RGAA 12.8). */
 (function () {
   "use strict";
 
@@ -80,6 +82,25 @@
     });
   }
 
+  function headingBefore(element) {
+    for (var node = element; node && node !== document.body; node = node.parentElement) {
+      for (var prev = node.previousElementSibling; prev; prev = prev.previousElementSibling) {
+        if (/^H[1-6]$/.test(prev.tagName)) return prev.textContent.trim();
+      }
+    }
+    return "";
+  }
+  function repairScrollingTables(root) {
+    root.querySelectorAll(".table-responsive:not([tabindex])").forEach(function (box) {
+      box.tabIndex = 0;
+      var name = headingBefore(box);
+      if (name) {
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", name);
+      }
+    });
+  }
+
   var pending = false;
   function repair() {
     pending = false;
@@ -87,6 +108,7 @@
     repairUploads(document);
     repairTabs(document);
     repairCloseButtons(document);
+    repairScrollingTables(document);
   }
   function schedule() {
     if (!pending) {
