@@ -85,6 +85,7 @@ def create_embed_app(server: Flask) -> dash.Dash:
             "/assets/studio_maps.js",
             "/assets/story_scroll.js",
             "/assets/studio_a11y.js",
+            "/assets/plotly_locale_fr.js",
         ],
         suppress_callback_exceptions=True,
         serve_locally=True,

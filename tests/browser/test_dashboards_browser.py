@@ -205,7 +205,7 @@ def test_agent_builds_four_tiles_by_dragging_and_a_viewer_filters(
     # the chart's PNG is drawn in the browser (nothing fetched) and named after the tile;
     # the PDF of the whole dashboard comes from the server
     folder = Path(duo.download_path)
-    png = duo.find_element(".modebar-btn[data-title='Download plot as a PNG']")
+    png = duo.find_element(".modebar-btn[data-title='Télécharger le graphique en PNG']")
     duo.driver.execute_script("arguments[0].click();", png)
     _wait(lambda: (folder / "montant-par-departement.png").exists(), "the chart's PNG")
     assert (folder / "montant-par-departement.png").read_bytes()[:4] == b"\x89PNG"
