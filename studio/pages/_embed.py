@@ -364,6 +364,16 @@ def render_story_embed(view: service.StoryEmbedView, options: dict[str, Any]) ->
 
 
 def _register_callbacks(app: dash.Dash) -> None:
+    # The frame's document is titled by the dashboard or story it shows (RGAA 8.5, 8.6).
+    app.clientside_callback(
+        """function () {
+            var heading = document.querySelector("#emb-root h1");
+            var name = heading ? heading.textContent.trim() : "";
+            if (name) { document.title = name + " · Studio"; }
+        }""",
+        Input("emb-root", "children"),
+    )
+
     @app.callback(
         Output("emb-root", "children"),
         Output("emb-ctx", "data"),

@@ -112,7 +112,9 @@ def test_every_page_passes_axe(make_app: Any, start: Any, size: tuple) -> None:
     print("\n".join(f"{page}: {title}" for page, title in titles.items()))
     assert titles["dashboard-view"] == "Observatoire RSA (démo) · Studio"
     assert titles["story-view"] == "Le RSA en six ans (démo) · Studio"
-    assert len(set(titles.values())) == len(titles) - 1  # one shared: the two embeds' "Studio"
+    assert titles["embed-dashboard"] == titles["dashboard-view"]  # an embed: what it shows
+    assert titles["embed-story"] == titles["story-view"]
+    assert len(set(titles.values())) == len(titles) - 2  # every other page its own title
     assert not found, "\n\n".join(f"== {page}\n{text}" for page, text in found.items())
     assert_clean_console(duo)
 
