@@ -8,6 +8,8 @@
      arrow keys (WAI-ARIA tabs pattern; RGAA 7.1, 12.8);
    - dbc's close buttons (modals, alerts) are named "Close" in English: named in the page's
      language (RGAA 8.7);
+   - a dropdown's button is named by its value only ("Tous"): the label just before the
+     dropdown (whose `for` cannot name a pattern-matching id) joins its name (RGAA 11.1);
    - a responsive table's scrolling box (dbc.Table(responsive=True)) can be scrolled with the
      keyboard: it is a tab stop, a region named by the heading before it (RGAA 12.8). */
 (function () {
@@ -19,6 +21,20 @@
       var button = target.nextElementSibling;
       if (button && button.tagName === "BUTTON" && !button.disabled && button.tabIndex !== 0) {
         button.tabIndex = 0;
+      }
+    });
+  }
+
+  var labelCount = 0;
+  function nameDropdownsByTheirLabel(root) {
+    root.querySelectorAll(".dash-dropdown-wrapper").forEach(function (wrapper) {
+      var label = wrapper.previousElementSibling;
+      var button = wrapper.querySelector("button.dash-dropdown");
+      if (!label || label.tagName !== "LABEL" || !button) return;
+      if (!label.id) label.id = "studio-dropdown-label-" + (++labelCount);
+      var names = (button.getAttribute("aria-labelledby") || "").split(" ");
+      if (names[0] !== label.id) {
+        button.setAttribute("aria-labelledby", [label.id].concat(names).join(" ").trim());
       }
     });
   }
@@ -105,6 +121,7 @@
   function repair() {
     pending = false;
     repairDropdowns(document);
+    nameDropdownsByTheirLabel(document);
     repairUploads(document);
     repairTabs(document);
     repairCloseButtons(document);

@@ -144,6 +144,8 @@ def test_dashboard_tabs_and_filters_work_with_the_keyboard(make_app: Any, start:
         if active.get_attribute("role") == "tab":
             break
     assert any("dash-dropdown" in r for r in reached), reached  # the filters are tab stops
+    first_filter = duo.driver.find_element(By.CSS_SELECTOR, "#main button.dash-dropdown")
+    assert first_filter.accessible_name.startswith("Département"), first_filter.accessible_name
     assert not any("dash-dropdown-focus-target" in r for r in reached), reached
     assert duo.driver.switch_to.active_element.get_attribute("role") == "tab", reached
     duo.driver.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
