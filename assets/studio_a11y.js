@@ -2,6 +2,8 @@
    - Dash 4's dropdown puts an `aria-hidden` input in the tab order that hands the focus on to
      its (untabbable) button: the button becomes the tab stop and the hidden input leaves the
      tab order, so no focusable element is hidden from screen readers (RGAA 10.8);
+   - its open list (a dialog and a listbox) is named like its button (each option still
+     wraps a focusable radio or checkbox: axe's nested-interactive, left to upstream);
    - dcc.Upload's file input has no name: it takes its zone's visible text (RGAA 11.1);
    - dbc.Tabs renders every tab with the id and `aria-controls` of a pane "null" and none in
      the tab order: each tab gets its pane's ids, `aria-selected`, a roving tab stop and the
@@ -35,6 +37,22 @@
       var names = (button.getAttribute("aria-labelledby") || "").split(" ");
       if (names[0] !== label.id) {
         button.setAttribute("aria-labelledby", [label.id].concat(names).join(" ").trim());
+      }
+    });
+  }
+
+  function nameOpenDropdowns(root) {
+    root.querySelectorAll(".dash-dropdown-content[id]").forEach(function (content) {
+      var button = document.querySelector('button[aria-controls="' + content.id + '"]');
+      var names = button ? (button.getAttribute("aria-labelledby") || "").split(" ") : [];
+      var label = names.length ? document.getElementById(names[0]) : null;
+      if (label && label.tagName === "LABEL") {
+        [content].concat(Array.prototype.slice.call(
+          content.querySelectorAll(".dash-options-list"))).forEach(function (box) {
+          if (box.getAttribute("aria-labelledby") !== label.id) {
+            box.setAttribute("aria-labelledby", label.id);
+          }
+        });
       }
     });
   }
@@ -122,6 +140,7 @@
     pending = false;
     repairDropdowns(document);
     nameDropdownsByTheirLabel(document);
+    nameOpenDropdowns(document);
     repairUploads(document);
     repairTabs(document);
     repairCloseButtons(document);
