@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 export STUDIO_INSTANCE
 # Offline is fine: the demo's boundaries and the tests' real data ship in studio/data.
 
-.PHONY: run test install install-test browser init demo lint bench clean
+.PHONY: run test install install-test browser axe init demo lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,19 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test browser
+install-test: $(VENV)/.installed-test browser axe
+
+## axe-core (npm), injected by the browser tests to check every page's accessibility (RGAA 4.1).
+AXE_VERSION ?= 4.14.1
+AXE_JS := build/node/node_modules/axe-core/axe.min.js
+axe: $(AXE_JS)
+
+$(AXE_JS):
+	@if command -v npm >/dev/null; then \
+		npm install --no-save --no-audit --no-fund --silent --prefix build/node axe-core@$(AXE_VERSION); \
+	else \
+		echo "npm is missing: the accessibility checks of the browser tests will be skipped (failed under CI)"; \
+	fi
 
 ## Chromium and its driver for the browser tests (Debian packages), where missing.
 browser:

@@ -45,6 +45,9 @@ def create_app(config: dict[str, Any] | None = None) -> dash.Dash:
             "initialised. Run `studio init` first (or `make run`, which does it)."
         )
     server = _make_server(settings, secret_key, db)
+    from studio.components import widget_texts
+
+    widget_texts.install()
     app = dash.Dash(
         "studio",
         server=server,

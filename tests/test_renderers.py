@@ -548,3 +548,9 @@ def test_chart_png_download_is_named_after_the_title() -> None:
     assert graph[0].config["displaylogo"] is False and "showSendToCloud" in graph[0].config
     untitled = find(render_tile(chart(title=""), {"data": DEPS}), dcc.Graph)[0]
     assert untitled.config["toImageButtonOptions"]["filename"] == "c1"
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_chart_toolbar_speaks_the_interface_language(locale: str) -> None:
+    graph = find(render_tile(chart(), {"data": DEPS}, locale), dcc.Graph)[0]
+    assert graph.config["locale"] == locale  # plotly's French: assets/plotly_locale_fr.js

@@ -86,6 +86,8 @@ def graph_config(locale: str, filename: str) -> dict[str, Any]:
     fallback = "graphique" if normalize_locale(locale) == "fr" else "chart"
     return {
         **GRAPH_CONFIG,
+        # the toolbar's tooltips and the time axes' dates (assets/plotly_locale_fr.js)
+        "locale": normalize_locale(locale),
         "toImageButtonOptions": {"format": "png", "filename": filename or fallback, "scale": 2},
     }
 

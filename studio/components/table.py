@@ -21,7 +21,12 @@ from studio.spec.tiles import ColorRule, TableColumn, TableTile
 GRID_LOCALE_TEXT = {
     "fr": {"page": "Page", "of": "sur", "to": "à", "next": "Suivante", "previous": "Précédente",
            "first": "Première", "last": "Dernière", "pageSizeSelectorLabel": "Lignes par page :",
-           "noRowsToShow": "Aucune ligne", "loadingOoo": "Chargement…"},
+           "noRowsToShow": "Aucune ligne", "loadingOoo": "Chargement…",
+           # the pager's buttons are named by these (AG Grid 31+), read by screen readers
+           "firstPage": "Première page", "previousPage": "Page précédente",
+           "nextPage": "Page suivante", "lastPage": "Dernière page",
+           "ariaPageSizeSelectorLabel": "Lignes par page", "pageLastRowUnknown": "?",
+           "more": "plus", "loadingError": "Erreur"},
     "en": {},
 }
 

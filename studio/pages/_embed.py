@@ -80,7 +80,13 @@ def create_embed_app(server: Flask) -> dash.Dash:
         ],
         # The map layers' style and tooltip functions (window.studioMaps) and the story
         # scroll observer live in the main app's assets; embeds need them too.
-        external_scripts=["/assets/studio_maps.js", "/assets/story_scroll.js"],
+        # studio_a11y.js repairs the third-party widgets' accessibility (see that file).
+        external_scripts=[
+            "/assets/studio_maps.js",
+            "/assets/story_scroll.js",
+            "/assets/studio_a11y.js",
+            "/assets/plotly_locale_fr.js",
+        ],
         suppress_callback_exceptions=True,
         serve_locally=True,
         title="Studio",
@@ -358,6 +364,16 @@ def render_story_embed(view: service.StoryEmbedView, options: dict[str, Any]) ->
 
 
 def _register_callbacks(app: dash.Dash) -> None:
+    # The frame's document is titled by the dashboard or story it shows (RGAA 8.5, 8.6).
+    app.clientside_callback(
+        """function () {
+            var heading = document.querySelector("#emb-root h1");
+            var name = heading ? heading.textContent.trim() : "";
+            if (name) { document.title = name + " · Studio"; }
+        }""",
+        Input("emb-root", "children"),
+    )
+
     @app.callback(
         Output("emb-root", "children"),
         Output("emb-ctx", "data"),

@@ -173,7 +173,9 @@ def embed_dialog(doc: Any, fields: list[str], locale: str, kind: str = "dashboar
     public = doc.visibility == "public"
     return dbc.Modal(
         [
-            dbc.ModalHeader(dbc.ModalTitle(_t("emb.dialog_title", kind, locale))),
+            dbc.ModalHeader(
+                dbc.ModalTitle(_t("emb.dialog_title", kind, locale), id=ID(kind, "modal-title"))
+            ),
             dbc.ModalBody(
                 [
                     dcc.Store(id=ID(kind, "doc"), data={"id": doc.id}),
@@ -185,7 +187,11 @@ def embed_dialog(doc: Any, fields: list[str], locale: str, kind: str = "dashboar
                     dbc.Alert(_t("emb.public", kind, locale), color="info", className="py-2")
                     if public
                     else _token_section(fields, locale, kind),
-                    html.H3(t("emb.snippet", locale), className="h6 mt-3"),
+                    dbc.Label(
+                        t("emb.snippet", locale),
+                        html_for=ID(kind, "snippet"),
+                        className="h6 mt-3 d-block",
+                    ),
                     html.Div(
                         [
                             dcc.Textarea(
@@ -212,6 +218,7 @@ def embed_dialog(doc: Any, fields: list[str], locale: str, kind: str = "dashboar
             ),
         ],
         id=ID(kind, "modal"),
+        labelledby=ID(kind, "modal-title"),
         is_open=False,
         size="lg",
     )

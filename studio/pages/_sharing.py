@@ -114,7 +114,7 @@ def sharing_dialog(kind: str, object_id: int, locale: str) -> html.Div:
             ),
             dbc.Modal(
                 [
-                    dbc.ModalHeader(dbc.ModalTitle(t("share.title", locale))),
+                    dbc.ModalHeader(dbc.ModalTitle(t("share.title", locale), id=ID("modal-title"))),
                     dbc.ModalBody(body),
                     dbc.ModalFooter(
                         [
@@ -124,6 +124,7 @@ def sharing_dialog(kind: str, object_id: int, locale: str) -> html.Div:
                     ),
                 ],
                 id=ID("modal"),
+                labelledby=ID("modal-title"),
                 is_open=False,
                 size="lg",
             ),

@@ -17,7 +17,7 @@ from studio.store.users import get_user, set_locale
 
 ID = lambda name: cid("shell", name)  # noqa: E731
 
-register({"ds.nav": ("Jeux de données", "Datasets")})
+register({"ds.nav": ("Jeux de données", "Datasets"), "nav.menu": ("Menu", "Menu")})
 
 
 def layout() -> html.Div:
@@ -64,27 +64,70 @@ def _navbar(actor, locale: str) -> dbc.Navbar:  # noqa: ANN001
         role="group",
         **{"aria-label": t("nav.language", locale)},
     )
+    # On a phone the links, language and account fold behind a menu button.
     return dbc.Navbar(
         dbc.Container(
             [
                 dbc.NavbarBrand("Studio", href="/"),
-                dbc.Nav(links, navbar=True, className="me-auto"),
-                lang_buttons,
-                html.Span(actor.email, className="navbar-text text-light me-3", id=ID("user")),
-                dbc.Button(
-                    t("nav.logout", locale), id=ID("logout"), size="sm", color="light", n_clicks=0
+                html.Button(  # not dbc.NavbarToggler: its name is English and fixed
+                    html.Span(className="navbar-toggler-icon"),
+                    id=ID("toggler"),
+                    n_clicks=0,
+                    type="button",
+                    className="navbar-toggler",
+                    **{
+                        "aria-label": t("nav.menu", locale),
+                        "aria-controls": ID("menu"),
+                        "aria-expanded": "false",
+                    },
+                ),
+                dbc.Collapse(
+                    [
+                        dbc.Nav(links, navbar=True, className="me-auto"),
+                        html.Div(
+                            [
+                                lang_buttons,
+                                html.Span(
+                                    actor.email,
+                                    className="navbar-text text-light me-3 text-truncate",
+                                    id=ID("user"),
+                                ),
+                                dbc.Button(
+                                    t("nav.logout", locale),
+                                    id=ID("logout"),
+                                    size="sm",
+                                    color="light",
+                                    n_clicks=0,
+                                ),
+                            ],
+                            className="d-flex flex-wrap align-items-center gap-2 py-2 py-md-0",
+                        ),
+                    ],
+                    id=ID("menu"),
+                    is_open=False,
+                    navbar=True,
                 ),
             ],
             fluid=True,
         ),
         color="primary",
         dark=True,
+        expand="md",
         className="mb-2",
     )
 
 
 def register_callbacks(app: dash.Dash) -> None:
     """Attach the shell's callbacks to `app`."""
+
+    app.clientside_callback(
+        "function (n, open) { var now = n ? !open : open; return [now, String(now)]; }",
+        Output(ID("menu"), "is_open"),
+        Output(ID("toggler"), "aria-expanded"),
+        Input(ID("toggler"), "n_clicks"),
+        State(ID("menu"), "is_open"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output(ID("reload"), "href"),

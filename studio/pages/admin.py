@@ -10,13 +10,14 @@ from studio import accounts, runtime
 from studio.i18n import register, t
 from studio.pages import _embed_keys_admin
 from studio.pages._ids import cid
+from studio.pages._titles import page_title
 from studio.security.passwords import WeakPassword
 from studio.security.policy import allowed, ensure
 from studio.store import AlreadyExists, InvalidValue, audit
 from studio.store import users as repo
 from studio.store.models import ROLES
 
-dash.register_page(__name__, path="/admin", title="Administration · Studio", name="admin")
+dash.register_page(__name__, path="/admin", title=page_title("title.admin"), name="admin")
 
 ID = lambda name: cid("admin", name)  # noqa: E731
 _embed_keys_admin.register_callbacks()

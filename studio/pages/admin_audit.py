@@ -12,13 +12,14 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from studio import runtime
 from studio.i18n import register, t
 from studio.pages._ids import cid
+from studio.pages._titles import page_title
 from studio.security.policy import allowed, ensure
 from studio.services import audit as service
 from studio.services.sharing import SharingError
 from studio.store import audit
 
 dash.register_page(
-    __name__, path="/admin/audit", title="Journal d'audit · Studio", name="admin_audit"
+    __name__, path="/admin/audit", title=page_title("title.audit"), name="admin_audit"
 )
 
 PAGE = "aud"

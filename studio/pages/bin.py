@@ -11,11 +11,12 @@ from dash import ALL, Input, Output, callback, ctx, dcc, html
 from studio import runtime
 from studio.components.format import format_date
 from studio.i18n import register, t
+from studio.pages._titles import page_title
 from studio.security.policy import allowed, ensure
 from studio.services import documents
 from studio.store import NotFound, audit
 
-dash.register_page(__name__, path="/bin", title="Corbeille · Studio", name="bin", order=40)
+dash.register_page(__name__, path="/bin", title=page_title("title.bin"), name="bin", order=40)
 
 register(
     {

@@ -16,6 +16,7 @@ from studio.pages._conflict import conflict_alert
 from studio.pages._grid import SECTION_PREFIX, grid_to_spec
 from studio.pages._ids import cid
 from studio.pages._sharing import sharing_dialog
+from studio.pages._titles import document_title
 from studio.security.policy import allowed, ensure
 from studio.services import dashboards as service
 from studio.services import documents
@@ -26,7 +27,9 @@ from studio.store import documents as repo
 dash.register_page(
     __name__,
     path_template="/dashboards/<dashboard_id>/edit",
-    title="Modifier le tableau de bord · Studio",
+    title=document_title(
+        "dashboard", "dashboard_id", "title.dashboard_edit", "title.dashboard_edit_named"
+    ),
     name="dashboard_edit",
     order=12,
 )
@@ -259,13 +262,19 @@ def _filters_panel(board: service.OpenDashboard, spec: dict[str, Any], locale: s
             dbc.Row(
                 [
                     dbc.Col(
-                        dbc.Select(
-                            id=ID("filter-kind"),
-                            value="select",
-                            options=[
-                                {"label": t(f"de.filter.{k}", locale), "value": k}
-                                for k in FILTER_KINDS
+                        html.Label(
+                            [
+                                html.Span(t("de.filter_kind", locale), className="visually-hidden"),
+                                dbc.Select(
+                                    id=ID("filter-kind"),
+                                    value="select",
+                                    options=[
+                                        {"label": t(f"de.filter.{k}", locale), "value": k}
+                                        for k in FILTER_KINDS
+                                    ],
+                                ),
                             ],
+                            className="w-100 mb-0",
                         ),
                         md=3,
                     ),
@@ -420,6 +429,9 @@ def layout(dashboard_id: str = "", **_kwargs: Any) -> html.Div:
         [
             dcc.Store(id=ID("draft"), data={"id": doc.id, "version": doc.version, "spec": spec}),
             dcc.Location(id=ID("go"), refresh=True),
+            html.H1(
+                t("title.dashboard_edit_named", locale, name=board.spec.title), className="h3"
+            ),
             dbc.Row(
                 [
                     dbc.Col(
@@ -541,7 +553,7 @@ def _copy_tile_row(actor: Any, locale: str) -> html.Div:
 def _delete_modal(title: str, locale: str) -> dbc.Modal:
     return dbc.Modal(
         [
-            dbc.ModalHeader(dbc.ModalTitle(t("de.delete_title", locale))),
+            dbc.ModalHeader(dbc.ModalTitle(t("de.delete_title", locale), id=ID("delete-title"))),
             dbc.ModalBody(
                 t("de.delete_body", locale, title=title, days=documents.BIN_DAYS),
                 id=ID("delete-body"),
@@ -564,6 +576,7 @@ def _delete_modal(title: str, locale: str) -> dbc.Modal:
             ),
         ],
         id=ID("delete-modal"),
+        labelledby=ID("delete-title"),
         is_open=False,
     )
 

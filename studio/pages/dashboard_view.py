@@ -20,6 +20,7 @@ from studio.i18n import register, t
 from studio.pages._ids import cid
 from studio.pages._outlines import outlines_path
 from studio.pages._sharing import sharing_dialog
+from studio.pages._titles import document_title
 from studio.security.access import readable
 from studio.security.policy import allowed
 from studio.services import dashboards as service
@@ -34,7 +35,7 @@ from studio.store import datasets as ds_repo
 dash.register_page(
     __name__,
     path_template="/dashboards/<dashboard_id>",
-    title="Tableau de bord · Studio",
+    title=document_title("dashboard", "dashboard_id", "title.dashboard"),
     name="dashboard_view",
     order=30,
 )

@@ -26,6 +26,7 @@ from studio.pages._dataset_widgets import (
 from studio.pages._ids import cid
 from studio.pages._row_rules import row_rules_card
 from studio.pages._sharing import sharing_dialog
+from studio.pages._titles import dataset_title
 from studio.security.policy import PermissionDenied, allowed, ensure
 from studio.services import datasets as service
 from studio.services.datasets import SchemaChanged
@@ -36,7 +37,7 @@ from studio.store import datasets as repo
 dash.register_page(
     __name__,
     path_template="/datasets/<dataset_id>",
-    title="Jeu de données · Studio",
+    title=dataset_title,
     name="dataset_detail",
 )
 
@@ -224,7 +225,9 @@ def _edit_sections(ds: Any, locale: str, limit_mb: int, fields: Any) -> list[Any
         html.Div(buttons, className="mt-4"),
         dbc.Modal(
             [
-                dbc.ModalHeader(dbc.ModalTitle(t("ds.detail.delete_title", locale))),
+                dbc.ModalHeader(
+                    dbc.ModalTitle(t("ds.detail.delete_title", locale), id=ID("delete-title"))
+                ),
                 dbc.ModalBody(t("ds.detail.delete_body", locale, name=ds.name)),
                 dbc.ModalFooter(
                     [
@@ -236,6 +239,7 @@ def _edit_sections(ds: Any, locale: str, limit_mb: int, fields: Any) -> list[Any
                 ),
             ],
             id=ID("delete-modal"),
+            labelledby=ID("delete-title"),
             is_open=False,
         ),
     ]

@@ -27,13 +27,14 @@ from studio.pages._dataset_widgets import (
     upload_zone,
 )
 from studio.pages._ids import cid
+from studio.pages._titles import page_title
 from studio.security.policy import allowed, ensure
 from studio.services import datasets as service
 from studio.store import audit
 
 # `order` puts this page before /datasets/<dataset_id>, whose template would match "new".
 dash.register_page(
-    __name__, path="/datasets/new", title="Nouveau jeu de données · Studio", name="dataset_new",
+    __name__, path="/datasets/new", title=page_title("title.dataset_new"), name="dataset_new",
     order=10,
 )
 

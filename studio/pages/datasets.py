@@ -12,10 +12,11 @@ from studio import runtime
 from studio.i18n import register, t
 from studio.pages._dataset_widgets import rows_text, size_text, when_text
 from studio.pages._ids import cid
+from studio.pages._titles import page_title
 from studio.security.policy import allowed, ensure
 from studio.store.sharing import visible_datasets
 
-dash.register_page(__name__, path="/datasets", title="Jeux de données · Studio",
+dash.register_page(__name__, path="/datasets", title=page_title("title.datasets"),
                    name="datasets")
 
 PAGE = "dsl"

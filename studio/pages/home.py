@@ -8,12 +8,13 @@ from dash import Input, Output, callback, dcc, html
 
 from studio import runtime
 from studio.i18n import register, t
+from studio.pages._titles import page_title
 from studio.security.policy import allowed, ensure
 from studio.services import documents
 from studio.store import audit
 from studio.store.sharing import visible_datasets
 
-dash.register_page(__name__, path="/", title="Studio", name="home")
+dash.register_page(__name__, path="/", title=page_title("title.home"), name="home")
 
 register(
     {

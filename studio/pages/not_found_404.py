@@ -7,8 +7,9 @@ from dash import dcc, html
 
 from studio import runtime
 from studio.i18n import t
+from studio.pages._titles import page_title
 
-dash.register_page(__name__, path="/404", title="Studio")
+dash.register_page(__name__, path="/404", title=page_title("title.not_found"))
 
 
 def layout(**_kwargs: object) -> html.Div:

@@ -22,6 +22,7 @@ from studio.pages import _embed_dialog
 from studio.pages._conflict import conflict_alert
 from studio.pages._ids import cid
 from studio.pages._sharing import sharing_dialog
+from studio.pages._titles import document_title
 from studio.security.policy import allowed, ensure
 from studio.services import dataset_service_fields, documents
 from studio.services import stories as service
@@ -34,7 +35,7 @@ from studio.stories import editing
 dash.register_page(
     __name__,
     path_template="/stories/<story_id>/edit",
-    title="Modifier le récit · Studio",
+    title=document_title("story", "story_id", "title.story_edit", "title.story_edit_named"),
     name="story_edit",
     order=14,
 )
@@ -74,6 +75,7 @@ register(
         ),
         "se.add_chapter": ("Ajouter le chapitre", "Add the chapter"),
         "se.new_title": ("Titre du nouveau chapitre", "New chapter's title"),
+        "se.new_kind": ("Type du nouveau chapitre", "New chapter's kind"),
         "se.kind.tiles": ("Texte et tuiles", "Text and tiles"),
         "se.kind.scroll": ("Séquence défilante", "Scroll sequence"),
         "se.kind.dashboard": ("Partie d'un tableau de bord", "Part of a dashboard"),
@@ -154,7 +156,10 @@ def _input(
         if textarea
         else dbc.Input(id=id_, value=value if value is not None else "")
     )
-    return html.Div([dbc.Label(label, className="small mb-0"), control], className="mb-2")
+    # The label wraps its control: a pattern-matching id cannot be named in `for`.
+    return html.Label(
+        [html.Span(label, className="small d-block"), control], className="d-block mb-2"
+    )
 
 
 def _step_form(
@@ -536,10 +541,18 @@ def layout(story_id: str = "", **_kwargs: Any) -> Any:
     add = dbc.Row(
         [
             dbc.Col(
-                dbc.Select(
-                    id=ID("new-kind"),
-                    value="tiles",
-                    options=[{"label": t(f"se.kind.{k}", locale), "value": k} for k in KINDS],
+                html.Label(
+                    [
+                        html.Span(t("se.new_kind", locale), className="visually-hidden"),
+                        dbc.Select(
+                            id=ID("new-kind"),
+                            value="tiles",
+                            options=[
+                                {"label": t(f"se.kind.{k}", locale), "value": k} for k in KINDS
+                            ],
+                        ),
+                    ],
+                    className="w-100",
                 ),
                 md=4,
             ),

@@ -12,6 +12,7 @@ from studio import runtime
 from studio.i18n import register, t
 from studio.pages._ids import cid
 from studio.pages._story_body import DOC_STORE, story_body
+from studio.pages._titles import document_title
 from studio.security.policy import allowed
 from studio.services import stories as service
 from studio.spec.story import SpecVersionError
@@ -22,7 +23,7 @@ from studio.stories.render import STEP_STORE, STICKY, render_sticky
 dash.register_page(
     __name__,
     path_template="/stories/<story_id>",
-    title="Récit · Studio",
+    title=document_title("story", "story_id", "title.story"),
     name="story_view",
     order=40,
 )

@@ -24,6 +24,7 @@ from studio.pages._tile_form import (
     table_values,
     validate_tile,
 )
+from studio.pages._titles import document_title
 from studio.security.policy import allowed, ensure
 from studio.services import datasets as dataset_service
 from studio.services import tile_editing
@@ -37,7 +38,7 @@ from studio.store.sharing import visible_datasets
 dash.register_page(
     __name__,
     path_template="/dashboards/<dashboard_id>/tiles/<tile_id>",
-    title="Éditeur de tuile · Studio",
+    title=document_title("dashboard", "dashboard_id", "title.tile", "title.tile_named"),
     name="tile_editor",
     order=11,
 )
@@ -53,7 +54,7 @@ def _story_layout(
 dash.register_page(
     __name__ + ".story",
     path_template="/stories/<story_id>/tiles/<tile_id>",
-    title="Éditeur de tuile · Studio",
+    title=document_title("story", "story_id", "title.tile", "title.tile_named"),
     name="story_tile_editor",
     order=13,
     layout=_story_layout,

@@ -13,7 +13,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from tests.browser.conftest import assert_clean_console, base_url, browser_sign_in
+from tests.browser.conftest import (
+    assert_accessible,
+    assert_clean_console,
+    base_url,
+    browser_sign_in,
+)
 from tests.test_datasets_api import FRENCH_CSV
 
 pytestmark = pytest.mark.slow
@@ -78,6 +83,7 @@ def _add_tile(duo: Any, title: str, kind: str, fill: Any, preview: str) -> None:
         _kind(duo, kind)
     fill()
     duo.wait_for_element(f"#te-preview {preview}", timeout=20)
+    assert_accessible(duo, f"tile editor, {kind or 'Graphique'} {title!r}")
     _click(duo, "#te-save")
     duo.wait_for_element("#de-add-tile", timeout=20)
     duo.wait_for_contains_text(".react-grid-layout", title, timeout=20)
@@ -178,6 +184,7 @@ def test_agent_builds_four_tiles_by_dragging_and_a_viewer_filters(
     assert _layout(server, doc_id)["À savoir"]["x"] == 6  # adding a filter kept the layout
     _click(duo, "#de-publish")
     duo.wait_for_contains_text("#de-message", "Publié", timeout=10)
+    assert_accessible(duo, "dashboard editor with four tiles and a filter")
     assert_clean_console(duo)
 
     from studio.store.models import Document
@@ -193,11 +200,12 @@ def test_agent_builds_four_tiles_by_dragging_and_a_viewer_filters(
     duo.wait_for_contains_text("#dv-state", "Publié", timeout=15)
     duo.wait_for_element(".studio-table .ag-row", timeout=15)
     assert "dv-edit" not in duo.driver.page_source
+    assert_accessible(duo, "dashboard view (viewer)")
     # the chart offers its PNG download (drawn in the browser, named after the tile)
     # the chart's PNG is drawn in the browser (nothing fetched) and named after the tile;
     # the PDF of the whole dashboard comes from the server
     folder = Path(duo.download_path)
-    png = duo.find_element(".modebar-btn[data-title='Download plot as a PNG']")
+    png = duo.find_element(".modebar-btn[data-title='Télécharger le graphique en PNG']")
     duo.driver.execute_script("arguments[0].click();", png)
     _wait(lambda: (folder / "montant-par-departement.png").exists(), "the chart's PNG")
     assert (folder / "montant-par-departement.png").read_bytes()[:4] == b"\x89PNG"
@@ -212,6 +220,7 @@ def test_agent_builds_four_tiles_by_dragging_and_a_viewer_filters(
     assert "Corse-du-Sud" in _text_of(duo, ".studio-table")
     assert _text_of(duo, ".studio-kpi-value") != kpi_before
     assert "=2A" in duo.driver.current_url
+    assert_accessible(duo, "dashboard view, filtered")
     assert_clean_console(duo)
 
 
@@ -225,9 +234,11 @@ def test_delete_with_confirmation_then_restore_from_the_bin(
     doc_id = int(duo.driver.current_url.rstrip("/").split("/")[-2])
     _click(duo, "#de-delete")
     duo.wait_for_contains_text("#de-delete-body", "restaurer pendant 30 jours", timeout=10)
+    assert_accessible(duo, "delete confirmation dialog")
     _click(duo, "#de-delete-confirm")
     duo.wait_for_element(f"#bin-item-{doc_id}", timeout=15)
     assert "encore 30 jour(s)" in duo.find_element(f"#bin-item-{doc_id}").text
+    assert_accessible(duo, "bin")
     restore = duo.find_element(f"#bin-item-{doc_id} button")
     duo.driver.execute_script("arguments[0].click();", restore)
     duo.wait_for_element("#de-delete", timeout=15)

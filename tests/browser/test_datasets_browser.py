@@ -9,7 +9,12 @@ import pytest
 from selenium.common.exceptions import ElementClickInterceptedException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.browser.conftest import assert_clean_console, base_url, browser_sign_in
+from tests.browser.conftest import (
+    assert_accessible,
+    assert_clean_console,
+    base_url,
+    browser_sign_in,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +58,10 @@ def test_upload_fix_a_column_type_and_save(
     duo.wait_for_contains_text("#home-welcome", "Bienvenue", timeout=10)
     duo.find_element("#shell-nav-datasets").click()
     duo.wait_for_contains_text("#dsl-empty", "Aucun jeu de données", timeout=10)
+    assert_accessible(duo, "datasets, empty")
     duo.find_element("#dsl-new").click()
+    duo.wait_for_element("#dsn-upload input[type=file]", timeout=10)
+    assert_accessible(duo, "new dataset")
 
     duo.wait_for_element("#dsn-upload input[type=file]", timeout=10).send_keys(str(path))
     duo.wait_for_contains_text("#dsn-problems", "Colonne « foyers » : 2 valeur(s)", timeout=30)
@@ -67,6 +75,7 @@ def test_upload_fix_a_column_type_and_save(
     )
     assert "Commune n°0" in duo.find_element("#dsn-sample").text
     assert duo.find_element("#dsn-name").get_attribute("value") == "foyers 2024"
+    assert_accessible(duo, "new dataset, file analysed")
 
     _type_select(duo, "foyers").select_by_value("text")
     _click(duo, "#dsn-reanalyse")
@@ -86,7 +95,9 @@ def test_upload_fix_a_column_type_and_save(
         "select[id='{\"index\":\"foyers\",\"type\":\"dsd-field-type\"}']"
     )
     assert Select(type_select).first_selected_option.get_attribute("value") == "text"
+    assert_accessible(duo, "dataset detail")
 
     duo.driver.get(base_url(duo) + "/datasets")
     duo.wait_for_contains_text("#dsl-table", "Foyers par commune", timeout=10)
+    assert_accessible(duo, "datasets list")
     assert_clean_console(duo)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import assert_clean_console, base_url
+from tests.browser.conftest import assert_accessible, assert_clean_console, base_url
 from tests.conftest import serve_files, sign_in
 from tests.test_dashboards_api import spec
 from tests.test_datasets_api import upload
@@ -77,6 +77,7 @@ def test_embed_renders_in_another_origin_and_sizes_itself(
             "return document.documentElement.getAttribute('data-bs-theme');"
         )
         assert theme == "dark"
+        assert_accessible(duo, "dashboard embed, dark theme")
         content = duo.driver.execute_script(CONTENT_HEIGHT)
         duo.driver.switch_to.default_content()
         deadline = time.time() + 10
@@ -151,6 +152,7 @@ def test_editor_embed_dialog(app: Any, server: Any, users: dict, start: Any) -> 
         time.sleep(0.2)
     code = duo.find_element("#de-embed-snippet").get_attribute("value")
     assert f"/embed/dashboards/{doc_id}?token=ey" in code and "/embed.js" in code
+    assert_accessible(duo, "embed dialog")
     duo.driver.switch_to.frame(duo.find_element("#de-embed-preview"))
     duo.wait_for_element(".studio-tile .js-plotly-plot", timeout=20)
     assert "Montant par d" in duo.driver.find_element(By.ID, "emb-root").text
@@ -179,6 +181,7 @@ def test_public_demo_dashboard_embeds_with_its_map(make_app: Any, start: Any) ->
     assert len(areas) >= 90  # every département outline is drawn
     fills = {area.get_attribute("fill") for area in areas}
     assert len(fills) > 2  # coloured by class, not a default colour
+    assert_accessible(duo, "demo dashboard embed")
     assert_clean_console(duo)
 
 
@@ -232,6 +235,7 @@ def test_story_embed_scrolls_inside_its_iframe(
         assert duo.driver.execute_script("return window.scrollY;") > 50
         duo.driver.execute_script("window.scrollTo(0, 0);")
         read_scroll_sequence(duo)
+        assert_accessible(duo, "story embed, dark theme")
         duo.driver.switch_to.default_content()
         # the host page keeps the iframe's own height: the story scrolls inside it
         assert _iframe_height(duo) == STORY_HEIGHT

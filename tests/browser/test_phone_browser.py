@@ -1,4 +1,5 @@
-"""On a phone-width screen the dashboard's tiles stack in one column, each at full width."""
+"""On a phone-width screen the navigation folds behind a menu button and the dashboard's
+tiles stack in one column, each at full width."""
 
 from __future__ import annotations
 
@@ -6,8 +7,15 @@ from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.conftest import assert_clean_console, base_url, browser_sign_in
+from tests.browser.conftest import (
+    assert_accessible,
+    assert_clean_console,
+    base_url,
+    browser_sign_in,
+)
+from tests.browser.test_layout_browser import shoot
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.slow
@@ -27,6 +35,21 @@ def test_demo_dashboard_stacks_its_tiles_on_a_phone(make_app: Any, start: Any) -
     duo.driver.set_window_size(390, 844)
     browser_sign_in(duo, "elu@example.org", PASSWORD)
     duo.wait_for_element("#home-welcome", timeout=15)
+    toggler = duo.find_element("#shell-toggler")
+    assert toggler.is_displayed() and toggler.get_attribute("aria-expanded") == "false"
+    assert not duo.find_element("#shell-nav-home").is_displayed()
+    navbar_height = duo.find_element("nav.navbar").rect["height"]
+    assert navbar_height < 80, navbar_height  # one line: the brand and the menu button
+    toggler.click()
+    WebDriverWait(duo.driver, 5).until(lambda _: duo.find_element("#shell-logout").is_displayed())
+    assert duo.find_element("#shell-nav-home").is_displayed()
+    assert toggler.get_attribute("aria-expanded") == "true"
+    assert_accessible(duo, "home, phone menu open")
+    shoot(duo, "home-phone-menu")
+    toggler.click()
+    WebDriverWait(duo.driver, 5).until(
+        lambda _: not duo.find_element("#shell-nav-home").is_displayed()
+    )
     duo.driver.get(f"{base_url(duo)}/dashboards/{doc_id}")
     duo.wait_for_element(".studio-tile .js-plotly-plot", timeout=30)
     tiles = [
@@ -48,4 +71,5 @@ def test_demo_dashboard_stacks_its_tiles_on_a_phone(make_app: Any, start: Any) -
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth;"
     )
     assert overflow <= 1, overflow  # nothing wider than the screen
+    assert_accessible(duo, "dashboard view, phone")
     assert_clean_console(duo)

@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 from selenium.webdriver.support.ui import Select
 
-from tests.browser.conftest import assert_clean_console, base_url, browser_sign_in
+from tests.browser.conftest import (
+    assert_accessible,
+    assert_clean_console,
+    base_url,
+    browser_sign_in,
+)
 from tests.browser.test_dashboards_browser import _click, _dataset, _pick
 from tests.story_samples import story_spec
 
@@ -113,6 +118,7 @@ def test_reader_scrolls_through_steps_and_back(
     assert layout["display"] == "block", layout
     assert layout["stepsW"] > layout["width"] * 0.8 and layout["stickyW"] > layout["width"] * 0.8
     read_scroll_sequence(duo)
+    assert_accessible(duo, "story view, phone")
     assert_clean_console(duo)
 
 
@@ -164,6 +170,7 @@ def _chart_tile(duo: Any) -> None:
     _pick(duo, "#te-dimension", "code_departement")
     _pick(duo, "#te-measures", "montant")
     duo.wait_for_element("#te-preview .js-plotly-plot", timeout=15)
+    assert_accessible(duo, "story tile editor")
     _click(duo, "#te-save")
 
 
@@ -210,6 +217,7 @@ def test_an_agent_writes_publishes_and_a_reader_reads(
     _save_story(duo)
     _click(duo, "#se-publish")
     duo.wait_for_contains_text("#se-message", "Publié", timeout=15)
+    assert_accessible(duo, "story editor, three chapters")
     assert_clean_console(duo)
 
     from studio.store.models import Document
@@ -229,5 +237,7 @@ def test_an_agent_writes_publishes_and_a_reader_reads(
     duo.wait_for_contains_text(".story-title", "Le RSA en 2024", timeout=15)
     toc = [a.text for a in duo.driver.find_elements("css selector", ".story-toc a")]
     assert toc == ["Introduction", "Défilement", "Pour finir"]
+    assert duo.driver.title == "Le RSA en 2024 · Studio"
+    assert_accessible(duo, "story view")
     read_scroll_sequence(duo, "defilement")
     assert_clean_console(duo)

@@ -18,7 +18,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from studio.data import DEPARTEMENTS
-from tests.browser.conftest import assert_clean_console, browser_sign_in
+from tests.browser.conftest import assert_accessible, assert_clean_console, browser_sign_in
 from tests.browser.test_dashboards_browser import _click, _pick
 
 pytestmark = pytest.mark.slow
@@ -105,6 +105,7 @@ def _plots(duo: Any) -> list[list[dict[str, Any]]]:
 
 
 def _save(duo: Any, title: str) -> None:
+    assert_accessible(duo, f"tile editor, {title!r}")
     _click(duo, "#te-save")
     duo.wait_for_element("#de-add-tile", timeout=15)
     duo.wait_for_contains_text("#main", title, timeout=15)
