@@ -251,7 +251,8 @@ def test_the_upload_page_says_the_disk_is_full_and_keeps_the_staged_file(
     fields = {c: {"type": t} for c, t in store["detected"].items()}
     monkeypatch.setattr(shutil, "copyfile", full_disk)
     out = response_of(
-        run(editor, app, "dsn-save.n_clicks", [1], [store, "Foyers", "", None, 1, False, False], fields)
+        run(editor, app, "dsn-save.n_clicks", [1], [store, "Foyers", "", None, 1, False, False],
+            fields)
     )
     assert "dsn-go" not in out
     assert "Le disque de Studio est plein" in text_of(out["dsn-message"]["children"])
@@ -259,7 +260,8 @@ def test_the_upload_page_says_the_disk_is_full_and_keeps_the_staged_file(
     assert len(staging_folders(app)) == 1  # kept: the person retries once space is freed
     monkeypatch.undo()
     saved = response_of(
-        run(editor, app, "dsn-save.n_clicks", [1], [store, "Foyers", "", None, 1, False, False], fields)
+        run(editor, app, "dsn-save.n_clicks", [1], [store, "Foyers", "", None, 1, False, False],
+            fields)
     )
     assert saved["dsn-go"]["href"].startswith("/datasets/")
     assert staging_folders(app) == []
