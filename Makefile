@@ -35,6 +35,10 @@ AXE_JS := build/node/node_modules/axe-core/axe.min.js
 axe: $(AXE_JS)
 
 $(AXE_JS):
+	@if ! command -v npm >/dev/null; then \
+		echo "Installing npm (Debian package) for axe-core"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq npm || true; \
+	fi
 	@if command -v npm >/dev/null; then \
 		npm install --no-save --no-audit --no-fund --silent --prefix build/node axe-core@$(AXE_VERSION); \
 	else \
