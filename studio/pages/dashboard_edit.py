@@ -17,6 +17,7 @@ from studio.pages._grid import SECTION_PREFIX, grid_to_spec
 from studio.pages._ids import cid
 from studio.pages._sharing import sharing_dialog
 from studio.pages._titles import document_title
+from studio.pages._widgets import named_select
 from studio.security.policy import allowed, ensure
 from studio.services import dashboards as service
 from studio.services import documents
@@ -262,19 +263,14 @@ def _filters_panel(board: service.OpenDashboard, spec: dict[str, Any], locale: s
             dbc.Row(
                 [
                     dbc.Col(
-                        html.Label(
+                        named_select(
+                            t("de.filter_kind", locale),
+                            ID("filter-kind"),
+                            "select",
                             [
-                                html.Span(t("de.filter_kind", locale), className="visually-hidden"),
-                                dbc.Select(
-                                    id=ID("filter-kind"),
-                                    value="select",
-                                    options=[
-                                        {"label": t(f"de.filter.{k}", locale), "value": k}
-                                        for k in FILTER_KINDS
-                                    ],
-                                ),
+                                {"label": t(f"de.filter.{k}", locale), "value": k}
+                                for k in FILTER_KINDS
                             ],
-                            className="w-100 mb-0",
                         ),
                         md=3,
                     ),
@@ -287,21 +283,14 @@ def _filters_panel(board: service.OpenDashboard, spec: dict[str, Any], locale: s
                         md=3,
                     ),
                     dbc.Col(
-                        html.Label(
+                        named_select(
+                            t("de.filter_grain", locale),
+                            ID("filter-grain"),
+                            "year",
                             [
-                                html.Span(
-                                    t("de.filter_grain", locale), className="visually-hidden"
-                                ),
-                                dbc.Select(
-                                    id=ID("filter-grain"),
-                                    value="year",
-                                    options=[
-                                        {"label": t(f"de.grain.{g}", locale), "value": g}
-                                        for g in PERIOD_GRAINS
-                                    ],
-                                ),
+                                {"label": t(f"de.grain.{g}", locale), "value": g}
+                                for g in PERIOD_GRAINS
                             ],
-                            className="w-100 mb-0",
                         ),
                         md=2,
                     ),

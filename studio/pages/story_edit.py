@@ -23,6 +23,7 @@ from studio.pages._conflict import conflict_alert
 from studio.pages._ids import cid
 from studio.pages._sharing import sharing_dialog
 from studio.pages._titles import document_title
+from studio.pages._widgets import named_select
 from studio.security.policy import allowed, ensure
 from studio.services import dataset_service_fields, documents
 from studio.services import stories as service
@@ -541,17 +542,11 @@ def layout(story_id: str = "", **_kwargs: Any) -> Any:
     add = dbc.Row(
         [
             dbc.Col(
-                html.Label(
-                    [
-                        html.Span(t("se.new_kind", locale), className="visually-hidden"),
-                        dbc.Select(
-                            id=ID("new-kind"),
-                            value="tiles",
-                            options=[
-                                {"label": t(f"se.kind.{k}", locale), "value": k} for k in KINDS
-                            ],
-                        ),
-                    ],
+                named_select(
+                    t("se.new_kind", locale),
+                    ID("new-kind"),
+                    "tiles",
+                    [{"label": t(f"se.kind.{k}", locale), "value": k} for k in KINDS],
                     className="w-100",
                 ),
                 md=4,
