@@ -332,7 +332,9 @@ def test_editor_offers_fitting_fields_and_only_outline_datasets(setup: dict[str,
     assert created.status_code == 201, created.get_json()
     geo_id = created.get_json()["id"]
     key = next(k for k in app.callback_map if "te-dimension.options" in k)
-    out = call_callback(editor, app, key, [setup["ds"], "map", "sum", geo_id, None]).get_json()
+    out = call_callback(
+        editor, app, key, [setup["ds"], "map", "sum", geo_id, None], NO_CHOICES
+    ).get_json()
     response = out["response"]
     assert response["te-boundary_dataset"]["options"] == [{"label": created.get_json()["name"],
                                                             "value": geo_id}]
@@ -342,6 +344,10 @@ def test_editor_offers_fitting_fields_and_only_outline_datasets(setup: dict[str,
     assert "code_departement" not in [o["value"] for o in response["te-measures"]["options"]]
     assert "code" in [o["value"] for o in response["te-boundary_code"]["options"]]
     assert "geometry" not in [o["value"] for o in response["te-boundary_code"]["options"]]
+
+
+NO_CHOICES = [None] * 15
+"""The tile editor's dropdown values sent with its choices callback: none chosen yet."""
 
 
 def test_table_column_settings_blocks_and_collected_values(setup: dict[str, Any],
@@ -457,6 +463,24 @@ def test_tile_editor_names_a_bad_option_in_the_forms_words(setup: dict[str, Any]
     assert "less than" not in text
 
 
+def test_a_chosen_field_stays_offered_when_it_no_longer_fits(
+    setup: dict[str, Any], app: Any
+) -> None:
+    """Dash's dropdown empties a value missing from new options without a word: a field the
+    person chose stays offered (the preview says what does not fit), unless it is gone."""
+    from studio.pages.tile_editor import FIELD_DROPDOWNS, MULTI_DROPDOWNS
+
+    key = next(k for k in app.callback_map if "te-dimension.options" in k)
+    keys = [*FIELD_DROPDOWNS, *MULTI_DROPDOWNS]
+    chosen = [None] * len(keys)
+    chosen[keys.index("measures")] = ["nom", "disparu"]  # text: no sum over it
+    out = call_callback(
+        setup["editor"], app, key, [setup["ds"], "chart", "sum", None, "column"], chosen
+    ).get_json()["response"]
+    offered = [o["value"] for o in out["te-measures"]["options"]]
+    assert "nom" in offered and "montant" in offered and "disparu" not in offered
+
+
 def test_new_slots_offer_fitting_fields_and_rows_follow_the_chart_type(
     setup: dict[str, Any], app: Any
 ) -> None:
@@ -464,7 +488,7 @@ def test_new_slots_offer_fitting_fields_and_rows_follow_the_chart_type(
     key = next(k for k in app.callback_map if "te-dimension.options" in k)
 
     def choices(kind: str, chart: str, agg: str = "sum") -> dict[str, Any]:
-        out = call_callback(editor, app, key, [setup["ds"], kind, agg, None, chart])
+        out = call_callback(editor, app, key, [setup["ds"], kind, agg, None, chart], NO_CHOICES)
         return out.get_json()["response"]
 
     def values(response: dict[str, Any], name: str) -> list[str]:

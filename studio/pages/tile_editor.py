@@ -603,6 +603,16 @@ def _schema(actor: Any, dataset_id: Any) -> dict[str, str]:
         return {f.name: f.type for f in dataset_service.fields_of(ds)}
 
 
+def _with_chosen(
+    options: list[dict[str, str]], chosen: Any, schema: dict[str, str]
+) -> list[dict[str, str]]:
+    """`options` plus the chosen fields they lack that the dataset still has."""
+    offered = {o["value"] for o in options}
+    values = chosen if isinstance(chosen, list) else [chosen]
+    extra = [v for v in values if isinstance(v, str) and v in schema and v not in offered]
+    return options + [{"label": v, "value": v} for v in extra]
+
+
 def _field_options(
     schema: dict[str, str], kind: str, slot: str, agg: str | None
 ) -> list[dict[str, str]]:
@@ -619,9 +629,15 @@ def _field_options(
     Input(ID("agg"), "value"),
     Input(ID("boundary_dataset"), "value"),
     Input(ID("chart_type"), "value"),
+    *[State(ID(k), "value") for k in (*FIELD_DROPDOWNS, *MULTI_DROPDOWNS)],
 )
-def update_choices(dataset_id, kind, agg, boundary_id, chart_type):  # noqa: ANN001, ANN201
-    """Offer only the fields whose type fits each slot, and the rows of the chosen kind."""
+def update_choices(dataset_id, kind, agg, boundary_id, chart_type, *chosen):  # noqa: ANN001, ANN201
+    """Offer only the fields whose type fits each slot, and the rows of the chosen kind.
+
+    A field already chosen stays offered while its dataset has it, even when it no longer
+    fits (another aggregate, another kind): Dash's dropdown would otherwise empty it without
+    a word; the preview says what does not fit instead.
+    """
     actor = runtime.actor()
     ensure(actor, "create", "dashboards")
     kind = kind or "chart"
@@ -637,6 +653,11 @@ def update_choices(dataset_id, kind, agg, boundary_id, chart_type):  # noqa: ANN
     options.append(_field_options(schema, kind, MEASURE_SLOT.get(kind, "measures"), agg))
     options.append(_field_options(schema, *SLOTS["secondary"], agg))
     options.append(_field_options(schema, *SLOTS["group_columns"], None))
+    keys = (*FIELD_DROPDOWNS, *MULTI_DROPDOWNS)
+    options = [
+        _with_chosen(opts, value, boundary_schema if key.startswith("boundary_") else schema)
+        for key, opts, value in zip(keys, options, chosen or [None] * len(keys), strict=True)
+    ]
     options.append(_boundary_options(actor))
     hidden = {"display": "none"}
     styles = [{} if kind in SECTION_KINDS[name] else hidden for name in SECTIONS]
