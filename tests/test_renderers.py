@@ -286,6 +286,12 @@ def by_id(tree: Any, role: str) -> Any:
     return next(n for n in walk(tree) if getattr(n, "id", None) == {"type": role, "tile": "k1"})
 
 
+def test_a_kpi_reading_its_last_periods_does_not_say_rows_were_cut() -> None:
+    """A KPI asks for its last periods only: more periods in the data is no truncation."""
+    series = KPI_SERIES.model_copy(update={"truncated": True})
+    assert "premières lignes" not in texts(render_tile(kpi(), {"series": series}, "fr"))
+
+
 def test_kpi_value_change_arrow_colour_and_sparkline() -> None:
     out = render_tile(kpi(), {"series": KPI_SERIES}, "fr")
     assert by_id(out, "tile-kpi-value").children == f"10{NNBSP}500"

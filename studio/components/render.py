@@ -105,5 +105,6 @@ def render_tile(
     """
     rendered = render_body(tile, results, locale, settings=settings, error=error,
                            id_prefix=id_prefix, selected=selected, outlines_url=outlines_url)
-    truncated = any(r.truncated for r in results.values()) and not error
+    # A KPI reads its last periods only (`history_length`): more rows are expected, not cut.
+    truncated = tile.kind != "kpi" and any(r.truncated for r in results.values()) and not error
     return tile_frame(tile, rendered, locale, id_prefix=id_prefix, truncated=truncated)
