@@ -30,7 +30,8 @@ def _sign(claims: dict[str, Any], secret: str = SECRET, kid: str = "k1", alg: st
 
 def _claims(**over: Any) -> dict[str, Any]:
     now = int(time.time())
-    base = {"resource": {"type": "dashboard", "id": 7}, "iat": now, "exp": now + 600}
+    # A week: the tokens are made when the tests are collected, maybe long before they run.
+    base = {"resource": {"type": "dashboard", "id": 7}, "iat": now, "exp": now + 7 * 86400}
     base.update(over)
     return {k: v for k, v in base.items() if v is not None}
 
