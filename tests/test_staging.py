@@ -136,7 +136,8 @@ def test_pending_uploads_are_capped_per_person(make_app: Any) -> None:
     service.stage_upload(settings, one, "b.csv", big, None)
 
 
-def test_the_upload_page_says_the_cap_is_reached(make_app: Any) -> None:
+def _capped_editor(make_app: Any) -> tuple[Any, Any]:
+    """An app whose pending uploads are capped at 1 Mo, and a signed-in editor's client."""
     from conftest import PASSWORD, sign_in
 
     from studio.accounts import create_account
@@ -146,6 +147,11 @@ def test_the_upload_page_says_the_cap_is_reached(make_app: Any) -> None:
         create_account(s, "un@example.org", "editor", [], PASSWORD)
     client = app.server.test_client()
     sign_in(client, "un@example.org")
+    return app, client
+
+
+def test_the_upload_page_says_the_cap_is_reached(make_app: Any) -> None:
+    app, client = _capped_editor(make_app)
     dropped = {"contents": data_url(FRENCH_CSV * 50), "filename": "a.csv"}
     first = response_of(run(client, app, "dsn-file.data", [dropped], [None]))
     assert first["dsn-staged"]["data"]["token"]
@@ -157,15 +163,7 @@ def test_the_upload_page_says_the_cap_is_reached(make_app: Any) -> None:
 
 
 def test_the_api_refuses_an_upload_over_the_cap(make_app: Any) -> None:
-    from conftest import PASSWORD, sign_in
-
-    from studio.accounts import create_account
-
-    app = make_app(staging_mb_per_user=1)
-    with app.server.extensions["studio"]["db"].session() as s:
-        create_account(s, "un@example.org", "editor", [], PASSWORD)
-    client = app.server.test_client()
-    sign_in(client, "un@example.org")
+    app, client = _capped_editor(make_app)
     data = {"file": (io.BytesIO(FRENCH_CSV * 100), "big.csv"), "name": "Gros"}
     response = client.post("/api/v1/datasets", data=data, content_type="multipart/form-data")
     assert response.status_code == 422
