@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import errno
+import os
 import re
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from string import Template
 from typing import Any
 
@@ -313,6 +318,35 @@ class StorageError(DatasetError):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.status = 507 if code == "storage.full" else 503
+
+
+@contextmanager
+def storage_faults() -> Iterator[None]:
+    """Raise a full or read-only disk met inside the block as a StorageError (507 / 503 with
+    a message saying what to do); any other error goes through unchanged."""
+    try:
+        yield
+    except BaseException as exc:
+        converted = storage_error(exc)
+        if converted is None or converted is exc:
+            raise
+        raise converted from exc
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` under a temporary name beside `path`, then rename it into place: never a
+    partial file, even on a full disk (then a StorageError, and no temporary file left)."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    with storage_faults():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        finally:
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
 
 
 def storage_error(exc: BaseException) -> StorageError | None:

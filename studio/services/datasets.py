@@ -14,8 +14,6 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +39,7 @@ from studio.datasources import (
     inspect_sql_table,
     run_query,
 )
-from studio.datasources.errors import MESSAGES, storage_error
+from studio.datasources.errors import MESSAGES, storage_faults, write_atomic
 from studio.datasources.fetch import FetchError, fetch
 from studio.security.policy import ensure
 from studio.services import staging
@@ -125,22 +123,6 @@ class Staged:
 
 def _dataset_dir(settings: Settings, dataset_id: int, version: int) -> Path:
     return settings.data_dir / str(dataset_id) / f"v{version}"
-
-
-@contextmanager
-def _writing(*cleanup: Path) -> Iterator[None]:
-    """Around writes to the instance folder: on any failure, remove the `cleanup` paths
-    (nothing half-written stays behind); a full or read-only disk becomes a StorageError
-    (507 / 503 with a message saying what to do) instead of a bare OSError."""
-    try:
-        yield
-    except BaseException as exc:
-        for path in cleanup:
-            _remove(path)
-        converted = storage_error(exc)
-        if converted is not None and converted is not exc:
-            raise converted from exc
-        raise
 
 
 def _remove(path: Path) -> None:
@@ -236,8 +218,7 @@ def stage_upload(
     staging.sweep(settings)
     staging.check_quota(settings, actor.id, len(content))
     token = secrets.token_urlsafe(24)
-    folder = staging.root(settings) / token
-    with _writing(folder), staging.work_folder(settings, token, keep=True):
+    with staging.work_folder(settings, token, keep=True) as folder:
         source = folder / _safe_filename(filename)
         source.write_bytes(content)
         # the manifest last: a staging folder without one is never read (upload.expired)
@@ -247,19 +228,9 @@ def stage_upload(
             "source": source.name,
             "bytes": len(content),
         }
-        _write_atomic(folder / "manifest.json", json.dumps(manifest).encode())
+        write_atomic(folder / "manifest.json", json.dumps(manifest).encode())
         result = ingest(source, filename, options, dest_dir=folder)
     return Staged(token, filename, result)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary name beside `path`, then rename it into place."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _staged_folder(settings: Settings, actor: Any, token: str) -> tuple[Path, dict[str, Any]]:
@@ -279,7 +250,7 @@ def restage(settings: Settings, actor: Any, token: str, options: IngestOptions) 
     """Analyse a staged upload again with new options (types, renames, sheet, header row)."""
     ensure(actor, "create", "datasets")
     folder, manifest = _staged_folder(settings, actor, token)
-    with _writing():
+    with storage_faults():
         for old in folder.glob("*.parquet"):
             old.unlink()
         result = ingest(
@@ -368,13 +339,17 @@ def _install_version(
     transaction that points at it rolls back."""
     folder = _dataset_dir(settings, ds.id, ds.version if version is None else version)
     tmp = folder.with_name(f".{folder.name}.{secrets.token_hex(4)}.tmp")
-    with _writing(tmp):
-        tmp.mkdir(parents=True)
-        shutil.move(str(result.parquet_path), tmp / "data.parquet")
-        shutil.copyfile(source, tmp / ("source-" + _safe_filename(source.name)))
-        if folder.exists():  # left by an attempt whose transaction failed: not referenced
-            shutil.rmtree(folder)
-        os.rename(tmp, folder)
+    with storage_faults():
+        try:
+            tmp.mkdir(parents=True)
+            shutil.move(str(result.parquet_path), tmp / "data.parquet")
+            shutil.copyfile(source, tmp / ("source-" + _safe_filename(source.name)))
+            if folder.exists():  # left by an attempt whose transaction failed: not referenced
+                shutil.rmtree(folder)
+            os.rename(tmp, folder)
+        except BaseException:
+            _remove(tmp)  # nothing half-written stays behind
+            raise
     on_rollback(s, lambda: _remove(folder))
     target = folder / "data.parquet"
     kept = folder / ("source-" + _safe_filename(source.name))
@@ -563,8 +538,7 @@ def _reingest(
         source = folder / ds.source["kept_source"]
     name = f"reingest-{ds.id}-{secrets.token_hex(6)}"
     # Kept on success: `_new_version` moves its Parquet file and removes it.
-    work = staging.root(settings) / name
-    with _writing(work), staging.work_folder(settings, name, keep=True):
+    with staging.work_folder(settings, name, keep=True) as work:
         return ingest(
             source, filename or ds.source.get("filename", source.name), options, dest_dir=work
         )
@@ -662,9 +636,7 @@ def replace_file(
     """Replace the data with a new file; refused (report returned) when columns were lost or
     retyped, unless `force`. Returns the report of what changed."""
     ensure(actor, "edit", ds)
-    name = f"replace-{ds.id}-{secrets.token_hex(6)}"
-    work = staging.root(settings) / name
-    with _writing(work), staging.work_folder(settings, name):
+    with staging.work_folder(settings, f"replace-{ds.id}-{secrets.token_hex(6)}") as work:
         source = work / _safe_filename(filename)
         source.write_bytes(content)
         result = ingest(source, filename, options_from_json(ds.ingest_options), dest_dir=work)

@@ -19,7 +19,7 @@ from typing import Any
 
 from studio.config import Settings
 from studio.datasources import DatasetError
-from studio.datasources.errors import MESSAGES
+from studio.datasources.errors import MESSAGES, storage_faults
 
 UPLOAD_TTL_SECONDS = 24 * 3600
 """How long an analysed upload waits for its person to save it."""
@@ -55,14 +55,15 @@ def _megabytes(size: int) -> str:
 @contextmanager
 def work_folder(settings: Settings, name: str, keep: bool = False) -> Iterator[Path]:
     """A fresh folder under staging, removed when the block raises (whatever the error) and,
-    unless `keep`, when it ends."""
+    unless `keep`, when it ends; a full or read-only disk is raised as a StorageError."""
     folder = root(settings) / name
-    folder.mkdir(parents=True)
-    try:
-        yield folder
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+    with storage_faults():
+        folder.mkdir(parents=True)
+        try:
+            yield folder
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
     if not keep:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from studio.config import Settings
 from studio.datasources import QueryCache
+from studio.datasources.errors import write_atomic
 from studio.security.access import NO_VOUCH, Vouch
 from studio.security.policy import allowed
 from studio.services import dataset_service_fields, documents
@@ -205,28 +206,6 @@ def images_dir(settings: Settings, doc_id: int) -> Path:
     return settings.instance / "story_images" / str(int(doc_id))
 
 
-def _write_image(folder: Path, name: str, data: bytes) -> None:
-    """Write under a temporary name, then rename: never a partial image; a full or
-    read-only disk is a StorageError with a message, and leaves no partial file."""
-    from studio.datasources.errors import storage_error
-
-    tmp = folder / f".{name}.part"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
-        tmp.replace(folder / name)
-    except OSError as exc:
-        converted = storage_error(exc)
-        if converted is None:
-            raise
-        raise converted from exc
-    finally:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-
-
 def save_cover_image(settings: Settings, doc_id: int, data: bytes) -> str:
     """Store an image uploaded to story `doc_id` under a random name; ImageError if too large
     or not an image."""
@@ -238,7 +217,7 @@ def save_cover_image(settings: Settings, doc_id: int, data: bytes) -> str:
     if kind is None:
         raise ImageError("not_image")
     name = f"{secrets.token_hex(16)}.{kind}"
-    _write_image(images_dir(settings, doc_id), name, data)
+    write_atomic(images_dir(settings, doc_id) / name, data)
     return name
 
 
@@ -249,7 +228,7 @@ def copy_cover_image(settings: Settings, spec: dict[str, Any], from_id: int, to_
         return
     source = images_dir(settings, from_id) / name
     if source.is_file():
-        _write_image(images_dir(settings, to_id), name, source.read_bytes())
+        write_atomic(images_dir(settings, to_id) / name, source.read_bytes())
 
 
 def cover_image(
