@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from studio.components.format import format_category, normalize_locale, slugify
+from studio.components.format import format_category, normalize_locale, slugify, to_date
 from studio.components.messages import AGG_LABELS
 from studio.spec.query import Query, QueryResult
 from studio.spec.tiles import GroupField, ValueField
@@ -157,12 +157,7 @@ def safe_sheet_title(title: str) -> str:
 def _xlsx_period(value: Any, grain: str, locale: str) -> Any:
     """A year as the number 2019; a month or day as a date shown at its grain; a week or
     quarter as its label (`T1 2024`: Excel has no quarter format)."""
-    day = value if isinstance(value, date) else None
-    if day is None and isinstance(value, str) and ISO_DAY_RE.match(value[:10]):
-        try:
-            day = date.fromisoformat(value[:10])
-        except ValueError:
-            day = None
+    day = to_date(value)
     if day is None:
         return _xlsx_value(value)
     if grain == "year":

@@ -299,6 +299,8 @@ class Op:
     body: str | None = None
     multipart: bool = False
     query: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()
+    """Request headers the route requires (e.g. If-Match)."""
 
 
 SPEC_BODY = {"dashboards": "DashboardSpec", "stories": "StorySpec"}
@@ -319,7 +321,7 @@ OPERATIONS: dict[str, Op] = {
     "api.list_documents": Op({200: "{list}"}, query=("q",)),
     "api.list_bin": Op({200: "{list}"}),
     "api.get_document": Op({200: "Document"}),
-    "api.put_document": Op({200: "DocumentRef"}, body="{spec}"),
+    "api.put_document": Op({200: "DocumentRef"}, body="{spec}", headers=("If-Match",)),
     "api.publish_document": Op({200: "Published"}),
     "api.list_revisions": Op({200: "Revisions"}),
     "api.get_revision": Op({200: "Revision"}),
@@ -386,15 +388,20 @@ def _expand(rule: str) -> list[tuple[str, dict[str, str], list[dict[str, Any]]]]
     return [(p + rule[pos:], v, ps) for p, v, ps in paths]
 
 
-def _content(name: str, plural: str) -> dict[str, Any]:
+def _named(name: str, plural: str) -> str:
+    """`name` with `{spec}` / `{list}` replaced by the schema of the path's document kind."""
     name = name.replace("{spec}", SPEC_BODY.get(plural, "object"))
-    name = name.replace("{list}", LISTS.get(plural, "object"))
+    return name.replace("{list}", LISTS.get(plural, "object"))
+
+
+def _content(name: str, plural: str) -> dict[str, Any]:
+    name = _named(name, plural)
     if name == "pdf":
         return {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
     return {"application/json": {"schema": _ref(name)}}
 
 
-def _operation(endpoint: str, method: str, plural: str, params: list[Any]) -> dict[str, Any]:
+def _operation(endpoint: str, plural: str, params: list[Any]) -> dict[str, Any]:
     op = OPERATIONS[endpoint]
     view = current_app.view_functions[endpoint]
     doc = (view.__doc__ or "").strip()
@@ -405,7 +412,9 @@ def _operation(endpoint: str, method: str, plural: str, params: list[Any]) -> di
         "description": " ".join((summary + " " + rest).split()),
         "parameters": params
         + [{"name": q, "in": "query", "required": False, "schema": {"type": "string"}}
-           for q in op.query],
+           for q in op.query]
+        + [{"name": h, "in": "header", "required": True, "schema": {"type": "string"}}
+           for h in op.headers],
         "responses": {
             str(status): {"description": "OK" if status < 300 else "Done"}
             | ({"content": _content(schema, plural)} if schema else {})
@@ -414,13 +423,9 @@ def _operation(endpoint: str, method: str, plural: str, params: list[Any]) -> di
         | {"4XX": {"description": "Refused: what was wrong and what to do",
                    "content": _content("Error", plural)}},
     }  # fmt: skip
-    if method == "put" and endpoint == "api.put_document":
-        out["parameters"].append(
-            {"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"}}
-        )
     content: dict[str, Any] = {}
     if op.body:
-        content["application/json"] = {"schema": _ref(_body_name(op.body, plural))}
+        content["application/json"] = {"schema": _ref(_named(op.body, plural))}
     if op.multipart:
         content["multipart/form-data"] = {
             "schema": {
@@ -437,10 +442,6 @@ def _operation(endpoint: str, method: str, plural: str, params: list[Any]) -> di
     return out
 
 
-def _body_name(name: str, plural: str) -> str:
-    return name.replace("{spec}", SPEC_BODY.get(plural, "object"))
-
-
 def document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of /api/v1."""
     _, schemas = models_json_schema(
@@ -453,9 +454,7 @@ def document() -> dict[str, Any]:
         for path, values, params in _expand(rule.rule):
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
                 entry = paths.setdefault(path, {})
-                entry[method.lower()] = _operation(
-                    rule.endpoint, method.lower(), values.get("plural", ""), params
-                )
+                entry[method.lower()] = _operation(rule.endpoint, values.get("plural", ""), params)
     return {
         "openapi": "3.1.0",
         "info": {
