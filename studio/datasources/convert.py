@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from studio.datasources.infer import (
     FALSE_TOKENS,
+    FRENCH_MONTHS,
     GEO_WIDTH,
     MISSING_PATTERN,
     MISSING_TOKENS,
@@ -111,9 +112,7 @@ def _temporal(col: str, plan: ColumnPlan) -> str:
     return f"CAST({parsed} AS {target})"
 
 
-MONTH_KEYS = (
-    "['jan', 'fev', 'mar', 'avr', 'mai', 'juin', 'juil', 'aou', 'sep', 'oct', 'nov', 'dec']"
-)
+MONTH_KEYS = "[" + ", ".join(f"'{m}'" for m in FRENCH_MONTHS) + "]"
 
 
 def _french_period(value: str, fmt: str) -> str:

@@ -39,6 +39,18 @@ RE_PERCENT = re.compile(rf"({_INT}|{_DEC}){_SEP}?%")
 RE_LEADING_ZERO = re.compile(r"0\d+")
 RE_YEAR = re.compile(r"(1[89]|2[01])\d\d")
 
+FRENCH_MONTHS = ("jan", "fev", "mar", "avr", "mai", "juin", "juil", "aou", "sep", "oct", "nov",
+                 "dec")  # fmt: skip
+"""The keys of the French month names, unaccented: 3 letters, 4 for juin / juillet."""
+
+
+def french_month(word: str) -> int | None:
+    """The month (1-12) a French month name or abbreviation stands for ("déc.", "juillet")."""
+    plain = unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode()
+    key = plain[:4] if plain.startswith("ju") else plain[:3]
+    return FRENCH_MONTHS.index(key) + 1 if key in FRENCH_MONTHS else None
+
+
 _MONTH = (
     r"(janv(ier)?|jan|f[ée]vr?(ier)?|mars?|avr(il)?|mai|juin|juil(let)?|ao[uû]t?|sept?(embre)?"
     r"|oct(obre)?|nov(embre)?|d[ée]c(embre)?)\.?"

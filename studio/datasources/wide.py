@@ -15,12 +15,8 @@ from datetime import date
 import duckdb
 
 from studio.datasources.errors import DatasetError
-from studio.datasources.infer import ColumnPlan
+from studio.datasources.infer import ColumnPlan, french_month
 
-MONTHS = {
-    "jan": 1, "fev": 2, "fév": 2, "mar": 3, "avr": 4, "mai": 5, "juin": 6, "juil": 7,
-    "aou": 8, "aoû": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12, "déc": 12,
-}  # fmt: skip
 _YEAR = r"(?<!\d)((?:19|20)\d\d)(?!\d)"
 RE_QUARTER = re.compile(
     rf"\bT([1-4])\s*[-/ ]?\s*{_YEAR}|{_YEAR}\s*[-/ ]?\s*T([1-4])\b", re.IGNORECASE
@@ -72,9 +68,7 @@ def _quarter(match: re.Match[str]) -> date:
 
 
 def _month_name(match: re.Match[str]) -> date | None:
-    word = match.group(1).lower()
-    key = word[:4] if word.startswith("ju") else word[:3]
-    month = MONTHS.get(key)
+    month = french_month(match.group(1))
     return date(int(match.group(2)), month, 1) if month else None
 
 
